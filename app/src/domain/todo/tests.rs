@@ -1,0 +1,259 @@
+//! Given/when/then for every legal and every illegal move of a todo.
+
+use super::*;
+use crate::domain::{Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version};
+
+struct Given(Vec<TodoEvent>);
+
+fn given(events: Vec<TodoEvent>) -> Given {
+    Given(events)
+}
+
+impl Given {
+    fn when(self, command: TodoCommand) -> Result<Vec<TodoEvent>, TodoError> {
+        let state = replay(&self.0);
+        decide(state.as_ref(), command)
+    }
+}
+
+fn title(text: &str) -> TodoTitle {
+    TodoTitle::parse(text).unwrap()
+}
+
+fn created() -> TodoEvent {
+    TodoEvent::Created(TodoCreated {
+        todo_id: TodoId::new(),
+        team_id: TeamId::new(),
+        author: UserId::new(),
+        title: title("Write the report"),
+        description: Description::parse("Q3 figures").unwrap(),
+        notes: InternalNotes::parse("ask Sam").unwrap(),
+    })
+}
+
+fn history(status: TodoStatus) -> Vec<TodoEvent> {
+    use TodoEvent::*;
+    match status {
+        TodoStatus::Draft => vec![created()],
+        TodoStatus::Active => vec![created(), Activated],
+        TodoStatus::Completed => vec![created(), Activated, Completed],
+        TodoStatus::Archived => vec![created(), Archived],
+    }
+}
+
+fn update() -> TodoCommand {
+    TodoCommand::Update {
+        title: title("Write the final report"),
+        description: Description::parse("Q3 and Q4").unwrap(),
+        notes: InternalNotes::default(),
+    }
+}
+
+fn command_for(action: TodoAction) -> TodoCommand {
+    match action {
+        TodoAction::Activate => TodoCommand::Activate,
+        TodoAction::Update => update(),
+        TodoAction::Complete => TodoCommand::Complete,
+        TodoAction::Reopen => TodoCommand::Reopen,
+        TodoAction::Archive => TodoCommand::Archive,
+    }
+}
+
+#[test]
+fn creating_a_todo_makes_a_draft() {
+    let id = TodoId::new();
+    let events = given(vec![])
+        .when(TodoCommand::Create {
+            todo_id: id,
+            team_id: TeamId::new(),
+            author: UserId::new(),
+            title: title("Buy milk"),
+            description: Description::default(),
+            notes: InternalNotes::default(),
+        })
+        .unwrap();
+    let todo = replay(&events).unwrap();
+    assert_eq!(todo.id, id);
+    assert_eq!(todo.status, TodoStatus::Draft);
+    assert_eq!(todo.version, Version::new(1));
+}
+
+#[test]
+fn creating_a_todo_twice_is_refused() {
+    let Some(TodoEvent::Created(first)) = history(TodoStatus::Draft).pop() else {
+        unreachable!()
+    };
+    let again = TodoCommand::Create {
+        todo_id: first.todo_id,
+        team_id: first.team_id,
+        author: first.author,
+        title: first.title,
+        description: first.description,
+        notes: first.notes,
+    };
+    assert_eq!(
+        given(history(TodoStatus::Draft)).when(again),
+        Err(TodoError::AlreadyExists)
+    );
+}
+
+#[test]
+fn any_command_but_create_on_a_missing_todo_is_not_found() {
+    for action in [
+        TodoAction::Activate,
+        TodoAction::Update,
+        TodoAction::Complete,
+        TodoAction::Reopen,
+        TodoAction::Archive,
+    ] {
+        assert_eq!(
+            given(vec![]).when(command_for(action)),
+            Err(TodoError::NotFound)
+        );
+    }
+}
+
+#[test]
+fn activating_a_draft_makes_it_active() {
+    assert_eq!(
+        given(history(TodoStatus::Draft)).when(TodoCommand::Activate),
+        Ok(vec![TodoEvent::Activated])
+    );
+}
+
+#[test]
+fn completing_an_active_todo_makes_it_completed() {
+    assert_eq!(
+        given(history(TodoStatus::Active)).when(TodoCommand::Complete),
+        Ok(vec![TodoEvent::Completed])
+    );
+}
+
+#[test]
+fn reopening_a_completed_todo_makes_it_active_again() {
+    let mut events = history(TodoStatus::Completed);
+    let decided = given(events.clone()).when(TodoCommand::Reopen).unwrap();
+    assert_eq!(decided, vec![TodoEvent::Reopened]);
+    events.extend(decided);
+    assert_eq!(replay(&events).unwrap().status, TodoStatus::Active);
+}
+
+#[test]
+fn draft_active_and_completed_todos_can_be_archived() {
+    for status in [TodoStatus::Draft, TodoStatus::Active, TodoStatus::Completed] {
+        assert_eq!(
+            given(history(status)).when(TodoCommand::Archive),
+            Ok(vec![TodoEvent::Archived]),
+            "archiving a {status} todo"
+        );
+    }
+}
+
+#[test]
+fn drafts_and_active_todos_can_be_edited() {
+    for status in [TodoStatus::Draft, TodoStatus::Active] {
+        let mut events = history(status);
+        let decided = given(events.clone()).when(update()).unwrap();
+        assert!(matches!(decided.as_slice(), [TodoEvent::Updated(_)]));
+        events.extend(decided);
+        let todo = replay(&events).unwrap();
+        assert_eq!(todo.title.as_str(), "Write the final report");
+        assert_eq!(todo.status, status, "an edit keeps the status");
+    }
+}
+
+#[test]
+fn an_edit_that_changes_nothing_records_nothing() {
+    let events = history(TodoStatus::Active);
+    let todo = replay(&events).unwrap();
+    let same = TodoCommand::Update {
+        title: todo.title,
+        description: todo.description,
+        notes: todo.notes,
+    };
+    assert_eq!(given(events).when(same), Ok(vec![]));
+}
+
+#[test]
+fn every_illegal_move_is_refused_with_a_readable_message() {
+    let actions = [
+        TodoAction::Activate,
+        TodoAction::Update,
+        TodoAction::Complete,
+        TodoAction::Reopen,
+        TodoAction::Archive,
+    ];
+    let mut refused = 0;
+    for status in TodoStatus::ALL {
+        for action in actions {
+            if status.after(action).is_some() {
+                continue;
+            }
+            let outcome = given(history(status)).when(command_for(action));
+            assert_eq!(
+                outcome,
+                Err(TodoError::IllegalTransition { action, from: status })
+            );
+            let message = outcome.unwrap_err().to_string();
+            assert!(message.ends_with('.'), "{message}");
+            assert!(!message.contains("{"), "{message}");
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 12, "the table has 8 legal moves out of 20");
+}
+
+#[test]
+fn refusals_tell_the_person_what_to_do_instead() {
+    let complete_draft = given(history(TodoStatus::Draft)).when(TodoCommand::Complete);
+    assert_eq!(
+        complete_draft.unwrap_err().to_string(),
+        "A draft cannot be completed; activate it first."
+    );
+    let edit_completed = given(history(TodoStatus::Completed)).when(update());
+    assert_eq!(
+        edit_completed.unwrap_err().to_string(),
+        "A completed todo cannot be edited; reopen it first."
+    );
+    let reopen_archived = given(history(TodoStatus::Archived)).when(TodoCommand::Reopen);
+    assert_eq!(
+        reopen_archived.unwrap_err().to_string(),
+        "An archived todo cannot be reopened."
+    );
+}
+
+#[test]
+fn every_event_survives_encoding_and_decoding() {
+    let mut events = history(TodoStatus::Completed);
+    events.extend([
+        TodoEvent::Reopened,
+        TodoEvent::Archived,
+        TodoEvent::Updated(TodoUpdated {
+            title: title("t"),
+            description: Description::default(),
+            notes: InternalNotes::default(),
+        }),
+    ]);
+    for event in events {
+        let decoded =
+            TodoEvent::decode(event.event_type(), TodoEvent::SCHEMA_VERSION, event.payload())
+                .unwrap();
+        assert_eq!(decoded, event);
+    }
+}
+
+#[test]
+fn an_unknown_event_type_or_schema_is_a_decode_error() {
+    assert!(matches!(
+        TodoEvent::decode("TodoExploded", 1, serde_json::json!({})),
+        Err(DecodeError::UnknownType(_))
+    ));
+    assert!(matches!(
+        TodoEvent::decode("TodoActivated", 9, serde_json::json!({})),
+        Err(DecodeError::UnknownSchema { .. })
+    ));
+    assert!(matches!(
+        TodoEvent::decode("TodoCreated", 1, serde_json::json!({"title": 3})),
+        Err(DecodeError::Payload { .. })
+    ));
+}

@@ -1,0 +1,12 @@
+//! # app: everything both the server and the browser compile
+//!
+//! Layout:
+//! - [`domain`]: ids, values, log coordinates and the Todo aggregate. Pure; no I/O.
+//! - [`api`]: the server functions, the views they return and [`api::AppError`], the one
+//!   error type that crosses the wire.
+//! - `backend` (ssr only): the trait through which server functions reach the server crate,
+//!   provided as Leptos context.
+//! - [`pages`]: one route component per file; [`components`]: the pieces they share.
+//! - [`shell`] and [`App`]: the HTML document and the router.
+
+pub mod domain;
