@@ -10,3 +10,11 @@
 //! - [`shell`] and [`App`]: the HTML document and the router.
 
 pub mod domain;
+pub mod api;
+pub mod components;
+pub mod pages;
+mod shell;
+
+#[cfg(feature = "ssr")]
+pub use shell::shell;
+pub use shell::App;

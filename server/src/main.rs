@@ -1,1 +1,23 @@
-fn main() {}
+use clap::Parser;
+use server::{
+    config::{Cli, Command},
+    projection, startup, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = startup::Application::build(cli.settings).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::RebuildProjections => {
+            let storage = startup::Storage::open(&cli.settings).await?;
+            let position = projection::rebuild(&storage.pool, storage.store).await?;
+            tracing::info!(%position, "read models rebuilt and swapped in");
+        }
+    }
+    Ok(())
+}

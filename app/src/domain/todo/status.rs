@@ -79,6 +79,18 @@ impl fmt::Display for TodoStatus {
 }
 
 impl TodoAction {
+    pub const ALL: [TodoAction; 5] = [
+        Self::Activate,
+        Self::Update,
+        Self::Complete,
+        Self::Reopen,
+        Self::Archive,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Activate => "activate",

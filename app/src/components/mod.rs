@@ -1,0 +1,22 @@
+//! Pieces the pages share.
+
+mod notice;
+mod status;
+mod transitions;
+
+pub use notice::{ActionNotice, ErrorNotice};
+pub use status::StatusBadge;
+pub use transitions::TransitionButtons;
+
+use crate::domain::CommandId;
+
+/// A fresh command id for a form: each rendering of a form is one attempt, so resubmitting
+/// the same rendering is recognised as a retry.
+pub fn fresh_command_id() -> String {
+    CommandId::new().to_string()
+}
+
+/// A time as people read it in the UI.
+pub fn format_time(time: &chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}

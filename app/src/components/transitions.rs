@@ -1,0 +1,43 @@
+//! The buttons that move a todo along its lifecycle: one form, one button per legal move.
+
+use super::fresh_command_id;
+use crate::{
+    api::TransitionTodo,
+    domain::{TodoId, Version, todo::TodoStatus},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn TransitionButtons(
+    action: ServerAction<TransitionTodo>,
+    todo_id: TodoId,
+    version: Version,
+    status: TodoStatus,
+) -> impl IntoView {
+    let buttons = status
+        .transitions()
+        .into_iter()
+        .map(|move_| {
+            view! {
+                <button
+                    type="submit"
+                    name="action"
+                    value=move_.as_str()
+                    class=format!("button button-{}", move_.as_str())
+                >
+                    {move_.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action>
+            <div class="transitions">
+                <input type="hidden" name="todo_id" value=todo_id.to_string() />
+                <input type="hidden" name="expected_version" value=version.get() />
+                <input type="hidden" name="command_id" value=fresh_command_id() />
+                {buttons}
+            </div>
+        </ActionForm>
+    }
+}

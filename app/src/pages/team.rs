@@ -1,0 +1,155 @@
+//! `/teams/:team_id`: a team's todos by status, a form to create one, and the transitions.
+
+use crate::{
+    api::{CreateTodo, TeamBoard, TodoSummary, TransitionTodo, fetch_team_board},
+    components::{
+        ActionNotice, ErrorNotice, StatusBadge, TransitionButtons, format_time, fresh_command_id,
+    },
+    domain::todo::TodoStatus,
+};
+use leptos::{html::Form, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let params = use_params_map();
+    let team_id = move || params.read().get("team_id").unwrap_or_default();
+    let create = ServerAction::<CreateTodo>::new();
+    let transition = ServerAction::<TransitionTodo>::new();
+    let board = Resource::new(
+        move || (team_id(), create.version().get(), transition.version().get()),
+        |(team_id, _, _)| fetch_team_board(team_id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Ok(board) => view! { <Board board create transition /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Board(
+    board: TeamBoard,
+    create: ServerAction<CreateTodo>,
+    transition: ServerAction<TransitionTodo>,
+) -> impl IntoView {
+    let sections = TodoStatus::ALL
+        .into_iter()
+        .map(|status| {
+            let todos: Vec<TodoSummary> =
+                board.todos.iter().filter(|t| t.status == status).cloned().collect();
+            view! { <StatusSection status todos transition /> }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("{} · Tidings", board.team.name) />
+        <div class="board" data-position=board.position.get()>
+            <header class="board-header">
+                <h1>{board.team.name.clone()}</h1>
+                <p class="muted">{format!("{} todos", board.todos.len())}</p>
+            </header>
+            <CreateForm team_id=board.team.id.to_string() create />
+            <ActionNotice action=transition />
+            <div class="columns">{sections}</div>
+        </div>
+    }
+}
+
+#[component]
+fn CreateForm(team_id: String, create: ServerAction<CreateTodo>) -> impl IntoView {
+    let form = NodeRef::<Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (create.value().get(), form.get()) {
+            form.reset();
+        }
+    });
+    view! {
+        <section class="card create-card">
+            <h2>"New todo"</h2>
+            <ActionForm action=create node_ref=form>
+                <input type="hidden" name="team_id" value=team_id />
+                <input
+                    type="hidden"
+                    name="command_id"
+                    value=move || {
+                        create.version().track();
+                        fresh_command_id()
+                    }
+                />
+                <div class="field">
+                    <label for="new-title">"Title"</label>
+                    <input
+                        id="new-title"
+                        name="title"
+                        required
+                        maxlength="200"
+                        placeholder="What needs doing?"
+                        autocomplete="off"
+                    />
+                </div>
+                <div class="field">
+                    <label for="new-description">"Description"</label>
+                    <textarea
+                        id="new-description"
+                        name="description"
+                        rows="2"
+                        maxlength="5000"
+                        placeholder="Optional details"
+                    ></textarea>
+                </div>
+                <button type="submit" class="button button-primary">
+                    "Add todo"
+                </button>
+            </ActionForm>
+            <ActionNotice action=create />
+        </section>
+    }
+}
+
+#[component]
+fn StatusSection(
+    status: TodoStatus,
+    todos: Vec<TodoSummary>,
+    transition: ServerAction<TransitionTodo>,
+) -> impl IntoView {
+    let count = todos.len();
+    let items = todos
+        .into_iter()
+        .map(|todo| view! { <TodoCard todo transition /> })
+        .collect_view();
+    view! {
+        <section class=format!("column column-{status}") data-status=status.as_str()>
+            <h2>
+                <StatusBadge status />
+                <span class="count">{count}</span>
+            </h2>
+            <ul class="todo-list">{items}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn TodoCard(todo: TodoSummary, transition: ServerAction<TransitionTodo>) -> impl IntoView {
+    view! {
+        <li class="todo-card" data-todo-id=todo.id.to_string()>
+            <a class="todo-title" href=format!("/todos/{}", todo.id)>
+                {todo.title.clone()}
+            </a>
+            <p class="muted small">
+                {format!("v{} · updated {}", todo.version, format_time(&todo.updated_at))}
+            </p>
+            <TransitionButtons
+                action=transition
+                todo_id=todo.id
+                version=todo.version
+                status=todo.status
+            />
+        </li>
+    }
+}

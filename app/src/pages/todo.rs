@@ -1,0 +1,152 @@
+//! `/todos/:todo_id`: a todo's edit form, its transitions and its activity timeline.
+
+use crate::{
+    api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
+    components::{
+        ActionNotice, ErrorNotice, StatusBadge, TransitionButtons, format_time, fresh_command_id,
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn TodoPage() -> impl IntoView {
+    let params = use_params_map();
+    let todo_id = move || params.read().get("todo_id").unwrap_or_default();
+    let update = ServerAction::<UpdateTodo>::new();
+    let transition = ServerAction::<TransitionTodo>::new();
+    let detail = Resource::new(
+        move || (todo_id(), update.version().get(), transition.version().get()),
+        |(todo_id, _, _)| fetch_todo_detail(todo_id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <Detail detail update transition /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Detail(
+    detail: TodoDetail,
+    update: ServerAction<UpdateTodo>,
+    transition: ServerAction<TransitionTodo>,
+) -> impl IntoView {
+    let todo = detail.todo;
+    view! {
+        <Title text=format!("{} · Tidings", todo.title) />
+        <article class="todo-detail" data-position=detail.position.get()>
+            <nav class="crumbs">
+                <a href=format!("/teams/{}", todo.team.id)>{format!("← {}", todo.team.name)}</a>
+            </nav>
+            <header class="todo-header">
+                <h1>{todo.title.clone()}</h1>
+                <StatusBadge status=todo.status />
+            </header>
+            <p class="muted small">
+                {format!(
+                    "Created by {} on {} · version {}",
+                    todo.author_name,
+                    format_time(&todo.created_at),
+                    todo.version,
+                )}
+            </p>
+            <TransitionButtons
+                action=transition
+                todo_id=todo.id
+                version=todo.version
+                status=todo.status
+            />
+            <ActionNotice action=transition />
+            <EditForm todo=todo.clone() update />
+            <Timeline entries=detail.timeline />
+        </article>
+    }
+}
+
+#[component]
+fn EditForm(todo: TodoView, update: ServerAction<UpdateTodo>) -> impl IntoView {
+    if !todo.status.is_editable() {
+        return view! {
+            <section class="card">
+                <h2>"Details"</h2>
+                <p class="description">{todo.description}</p>
+                <p class="muted small">
+                    {format!("A {} todo cannot be edited.", todo.status)}
+                </p>
+            </section>
+        }
+        .into_any();
+    }
+    let notes = todo.notes.clone().map(|notes| {
+        view! {
+            <div class="field">
+                <label for="edit-notes">"Internal notes"</label>
+                <textarea id="edit-notes" name="notes" rows="3" maxlength="5000">
+                    {notes}
+                </textarea>
+                <p class="hint">"Only you, the author, see these."</p>
+            </div>
+        }
+    });
+    view! {
+        <section class="card">
+            <h2>"Edit"</h2>
+            <ActionForm action=update>
+                <input type="hidden" name="todo_id" value=todo.id.to_string() />
+                <input type="hidden" name="expected_version" value=todo.version.get() />
+                <input type="hidden" name="command_id" value=fresh_command_id() />
+                <div class="field">
+                    <label for="edit-title">"Title"</label>
+                    <input id="edit-title" name="title" required maxlength="200" value=todo.title />
+                </div>
+                <div class="field">
+                    <label for="edit-description">"Description"</label>
+                    <textarea id="edit-description" name="description" rows="4" maxlength="5000">
+                        {todo.description}
+                    </textarea>
+                </div>
+                {notes}
+                <button type="submit" class="button button-primary">
+                    "Save changes"
+                </button>
+            </ActionForm>
+            <ActionNotice action=update />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    let items = entries
+        .into_iter()
+        .map(|entry| {
+            view! {
+                <li class="timeline-entry" data-event-type=entry.event_type.clone()>
+                    <span class="timeline-summary">{entry.summary}</span>
+                    <span class="muted small">
+                        {format!(
+                            "{} · {} · #{}",
+                            entry.actor_name,
+                            format_time(&entry.recorded_at),
+                            entry.position,
+                        )}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card">
+            <h2>"Activity"</h2>
+            <ol class="timeline">{items}</ol>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! The HTML document and the router: which page answers which path.
+
+use crate::pages::{HomePage, NotFound, TeamPage, TodoPage};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The document the server renders around [`App`].
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every route renders fully on the server before it is sent (`SsrMode::Async`), so that each
+/// page and form works with JavaScript disabled.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tidings.css" />
+        <Title text="Tidings" />
+        <Router>
+            <header class="topbar">
+                <a href="/" class="brand">
+                    "Tidings"
+                </a>
+                <span class="tagline">"every change, as it happens"</span>
+            </header>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/teams/:team_id") view=TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/todos/:todo_id") view=TodoPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,102 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// End-to-end tests for Tidings.
+//
+// Prerequisite: `cargo leptos build` (debug) has produced ../target/debug/server
+// and ../target/site. `scripts/test` does both; run `npx playwright test` here
+// by hand only after such a build.
+//
+// The browser is Debian's Chromium (/usr/bin/chromium, installed by
+// scripts/setup). Never run `npx playwright install`: this machine cannot
+// download Playwright's own browser builds.
+
+const HOST = '127.0.0.1';
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const ADDR = `${HOST}:${PORT}`;
+const BASE_URL = `http://${ADDR}`;
+const SERVER_BIN = process.env.E2E_SERVER_BIN ?? '../target/debug/server';
+const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+const isCI = !!process.env.CI && process.env.CI !== 'false';
+
+// Quote a string for a POSIX shell.
+const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+// The server gets a fresh, empty data directory (and so a fresh SQLite file)
+// on every run; the directory is removed when Playwright stops the server.
+// Playwright signals the whole process group (SIGTERM, see gracefulShutdown);
+// bash forwards nothing itself, it only waits and cleans up.
+const serverScript = [
+  'set -u',
+  // Every run starts on its own fresh SQLite file, whatever the caller's
+  // environment says.
+  'unset DATABASE_URL TIDINGS_DATA_DIR TIDINGS_ADDR',
+  'd="$(mktemp -d "${TMPDIR:-/tmp}/tidings-e2e.XXXXXX")"',
+  `trap 'rm -rf "$d"' EXIT`,
+  'echo "e2e data dir: $d"',
+  `${sh(SERVER_BIN)} serve --addr ${ADDR} --data-dir "$d" &`,
+  'pid=$!',
+  `trap 'kill -TERM "$pid" 2>/dev/null' INT TERM`,
+  'wait "$pid"; status=$?',
+  // If a signal interrupted `wait`, wait once more for the server to exit.
+  'wait "$pid" 2>/dev/null; exit "$status"',
+].join('\n');
+
+const chromiumArgs = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // Chromium's sandbox refuses to run as root.
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+];
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  forbidOnly: isCI,
+  retries: 0,
+  workers: isCI ? 1 : 2,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [
+    ['list'],
+    // Read by scripts/test for its closing summary.
+    ['json', { outputFile: 'test-results/results.json' }],
+  ],
+  use: {
+    baseURL: BASE_URL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath: CHROMIUM,
+          args: chromiumArgs,
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `bash -c ${sh(serverScript)}`,
+    url: `${BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    env: {
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_OUTPUT_NAME: 'tidings',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: ADDR,
+      LEPTOS_ENV: 'PROD',
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+    },
+  },
+});

@@ -1,0 +1,165 @@
+//! How fast the SQLite store acknowledges appends, with group commit and with one
+//! transaction per append (`max_batch = 1`, the baseline), at several numbers of concurrent
+//! writers. Each writer appends one-event commands to a stream of its own, as fast as its
+//! acks come back, for a fixed time; every run gets a fresh database file.
+//!
+//! `cargo bench -p server --bench append` prints a markdown table. Settings, from the
+//! environment: `BENCH_SECS` (each run's length, default 4), `BENCH_WRITERS` (default
+//! `1,16,256`), `BENCH_DIR` (where the database files go, default the system temp folder;
+//! it must be a real disk for the fsyncs to mean anything).
+
+use anyhow::Context;
+use app::domain::{CommandId, UserId, Version};
+use serde_json::json;
+use server::db::open_sqlite;
+use server::store::sqlite::{SqliteEventStore, StoreOptions};
+use server::store::{Append, EventStore, NewEvent, StreamId};
+use std::time::{Duration, Instant};
+
+struct Settings {
+    run_for: Duration,
+    writers: Vec<usize>,
+    dir: std::path::PathBuf,
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    GroupCommit,
+    OneTransactionPerAppend,
+}
+
+impl Mode {
+    fn options(self) -> StoreOptions {
+        let max_batch = match self {
+            Mode::GroupCommit => StoreOptions::default().max_batch,
+            Mode::OneTransactionPerAppend => 1,
+        };
+        StoreOptions {
+            max_batch,
+            ..StoreOptions::default()
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::GroupCommit => "group commit",
+            Mode::OneTransactionPerAppend => "1 tx per append",
+        }
+    }
+}
+
+/// One run's figures.
+struct Measured {
+    events_per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = settings()?;
+    println!("| mode | writers | events/s | ack p50 | ack p99 | group/baseline |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for &writers in &settings.writers {
+        let baseline = measure(&settings, Mode::OneTransactionPerAppend, writers).await?;
+        let group = measure(&settings, Mode::GroupCommit, writers).await?;
+        let ratio = group.events_per_sec / baseline.events_per_sec;
+        print_row(Mode::OneTransactionPerAppend, writers, &baseline, "");
+        print_row(Mode::GroupCommit, writers, &group, &format!("{ratio:.1}x"));
+    }
+    Ok(())
+}
+
+fn settings() -> anyhow::Result<Settings> {
+    let secs: f64 = env_or("BENCH_SECS", "4").parse().context("BENCH_SECS")?;
+    let writers = env_or("BENCH_WRITERS", "1,16,256")
+        .split(',')
+        .map(|n| n.trim().parse::<usize>().context("BENCH_WRITERS"))
+        .collect::<Result<_, _>>()?;
+    let dir = std::env::var_os("BENCH_DIR").map_or_else(std::env::temp_dir, Into::into);
+    Ok(Settings {
+        run_for: Duration::from_secs_f64(secs),
+        writers,
+        dir,
+    })
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+async fn measure(settings: &Settings, mode: Mode, writers: usize) -> anyhow::Result<Measured> {
+    let dir = tempfile::tempdir_in(&settings.dir)?;
+    let pool = open_sqlite(&dir.path().join("bench.db")).await?;
+    let store = SqliteEventStore::with_options(pool, mode.options()).await?;
+    let started = Instant::now();
+    let deadline = started + settings.run_for;
+    let tasks: Vec<_> = (0..writers)
+        .map(|writer| tokio::spawn(append_until(store.clone(), writer, deadline)))
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    Ok(Measured {
+        events_per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+    })
+}
+
+/// Appends one event at a time to the writer's own stream until `deadline`, and returns how
+/// long each ack took.
+async fn append_until(
+    store: SqliteEventStore,
+    writer: usize,
+    deadline: Instant,
+) -> anyhow::Result<Vec<Duration>> {
+    let stream = StreamId::parse(&format!("bench-{writer}"))?;
+    let actor = UserId::new();
+    let mut version = Version::NONE;
+    let mut latencies = Vec::new();
+    while Instant::now() < deadline {
+        let append = Append {
+            stream: stream.clone(),
+            expected_version: version,
+            command_id: CommandId::new(),
+            actor,
+            events: vec![event(version)],
+        };
+        let sent = Instant::now();
+        version = store.append(append).await?.committed.last_version;
+        latencies.push(sent.elapsed());
+    }
+    Ok(latencies)
+}
+
+fn event(version: Version) -> NewEvent {
+    NewEvent {
+        event_type: "TodoUpdated".into(),
+        schema_version: 1,
+        payload: json!({
+            "title": format!("Todo at version {version}"),
+            "description": "A line of text, about as long as a real description would be.",
+            "notes": "",
+        }),
+    }
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let last = sorted.len().saturating_sub(1);
+    let index = ((last as f64) * fraction).round() as usize;
+    sorted.get(index).copied().unwrap_or_default()
+}
+
+fn print_row(mode: Mode, writers: usize, measured: &Measured, ratio: &str) {
+    println!(
+        "| {} | {writers} | {:.0} | {:.2} ms | {:.2} ms | {ratio} |",
+        mode.name(),
+        measured.events_per_sec,
+        measured.p50.as_secs_f64() * 1e3,
+        measured.p99.as_secs_f64() * 1e3,
+    );
+}

@@ -1,0 +1,86 @@
+//! The todo read models' tables. Their DDL lives here, not in a migration, because a rebuild
+//! creates the same tables under other names and swaps them in.
+
+use sqlx::Executor;
+use sqlx::SqliteConnection;
+
+/// The names of one generation of the todo read models and of its checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tables {
+    pub todos: &'static str,
+    pub timeline: &'static str,
+    pub checkpoint: &'static str,
+}
+
+impl Tables {
+    /// The tables that pages read.
+    pub const LIVE: Tables = Tables {
+        todos: "todo_rows",
+        timeline: "todo_timeline",
+        checkpoint: "todos",
+    };
+
+    /// Where a rebuild projects, before it swaps them in.
+    pub const NEXT: Tables = Tables {
+        todos: "todo_rows_next",
+        timeline: "todo_timeline_next",
+        checkpoint: "todos_next",
+    };
+
+    /// Creates the tables (without their secondary indexes) and the checkpoint at zero, if
+    /// they are missing.
+    pub async fn create(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        let ddl = format!(
+            "CREATE TABLE IF NOT EXISTS {todos} (
+                 todo_id       TEXT    NOT NULL PRIMARY KEY,
+                 team_id       TEXT    NOT NULL,
+                 author        TEXT    NOT NULL,
+                 title         TEXT    NOT NULL,
+                 description   TEXT    NOT NULL,
+                 notes         TEXT    NOT NULL,
+                 status        TEXT    NOT NULL,
+                 version       INTEGER NOT NULL,
+                 created_at    TEXT    NOT NULL,
+                 updated_at    TEXT    NOT NULL,
+                 last_position INTEGER NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS {timeline} (
+                 position    INTEGER NOT NULL PRIMARY KEY,
+                 todo_id     TEXT    NOT NULL,
+                 version     INTEGER NOT NULL,
+                 event_type  TEXT    NOT NULL,
+                 actor       TEXT    NOT NULL,
+                 recorded_at TEXT    NOT NULL,
+                 summary     TEXT    NOT NULL
+             );
+             INSERT OR IGNORE INTO projection_checkpoints (name, position) VALUES ('{checkpoint}', 0);",
+            todos = self.todos,
+            timeline = self.timeline,
+            checkpoint = self.checkpoint,
+        );
+        conn.execute(ddl.as_str()).await?;
+        Ok(())
+    }
+
+    /// The indexes that pages need. Built with fixed names, so only on the live tables.
+    pub async fn create_live_indexes(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS todo_rows_by_team ON todo_rows (team_id, created_at);
+             CREATE INDEX IF NOT EXISTS todo_timeline_by_todo ON todo_timeline (todo_id, position);",
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn drop(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        let ddl = format!(
+            "DROP TABLE IF EXISTS {todos}; DROP TABLE IF EXISTS {timeline};
+             DELETE FROM projection_checkpoints WHERE name = '{checkpoint}';",
+            todos = self.todos,
+            timeline = self.timeline,
+            checkpoint = self.checkpoint,
+        );
+        conn.execute(ddl.as_str()).await?;
+        Ok(())
+    }
+}

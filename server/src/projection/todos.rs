@@ -1,0 +1,149 @@
+//! The todo projection: folds one recorded event into a todo's row and its timeline, with the
+//! domain's own `apply`, so the read model can never disagree with the aggregate.
+
+use super::{ProjectionError, Tables};
+use crate::store::RecordedEvent;
+use app::domain::{
+    Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version,
+    todo::{Todo, TodoEvent, TodoStatus, apply},
+};
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+
+/// Projects `event` into `tables`. Events of other streams are skipped.
+pub async fn project(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let Some(todo_id) = todo_of_stream(event.stream.as_str()) else {
+        return Ok(());
+    };
+    let decoded = TodoEvent::decode(&event.event_type, event.schema_version, event.payload.clone())
+        .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
+    let before = load(conn, tables, todo_id).await?;
+    let summary = summarise(before.as_ref(), &decoded);
+    let after = apply(before, &decoded).ok_or_else(|| {
+        ProjectionError::Corrupt(format!("event {} precedes its todo's creation", event.position))
+    })?;
+    upsert(conn, tables, &after, event).await?;
+    let timeline = format!(
+        "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        tables.timeline
+    );
+    sqlx::query(&timeline)
+        .bind(event.position.get() as i64)
+        .bind(todo_id.to_string())
+        .bind(event.version.get() as i64)
+        .bind(&event.event_type)
+        .bind(event.actor.to_string())
+        .bind(timestamp(event))
+        .bind(summary)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The todo whose stream this is, if it is a todo stream.
+pub fn todo_of_stream(stream: &str) -> Option<TodoId> {
+    stream.strip_prefix("todo-").and_then(|id| TodoId::parse(id).ok())
+}
+
+/// A line for the activity timeline. It names what changed, but never the internal notes'
+/// content, which only the author may read.
+fn summarise(before: Option<&Todo>, event: &TodoEvent) -> String {
+    match (before, event) {
+        (_, TodoEvent::Created(created)) => format!("Created “{}”", created.title),
+        (_, TodoEvent::Activated) => "Activated".into(),
+        (_, TodoEvent::Completed) => "Completed".into(),
+        (_, TodoEvent::Reopened) => "Reopened".into(),
+        (_, TodoEvent::Archived) => "Archived".into(),
+        (Some(todo), TodoEvent::Updated(updated)) => {
+            let mut changes = Vec::new();
+            if updated.title != todo.title {
+                changes.push(format!("renamed it to “{}”", updated.title));
+            }
+            if updated.description != todo.description {
+                changes.push("edited the description".to_owned());
+            }
+            if changes.is_empty() {
+                "Edited".into()
+            } else {
+                let text = changes.join(" and ");
+                let mut chars = text.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            }
+        }
+        (None, TodoEvent::Updated(_)) => "Edited".into(),
+    }
+}
+
+async fn load(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+    todo_id: TodoId,
+) -> Result<Option<Todo>, ProjectionError> {
+    let sql = format!(
+        "SELECT todo_id, team_id, author, title, description, notes, status, version
+         FROM {} WHERE todo_id = ?",
+        tables.todos
+    );
+    let row = sqlx::query(&sql).bind(todo_id.to_string()).fetch_optional(conn).await?;
+    row.map(|row| todo_from_row(&row)).transpose()
+}
+
+/// Reads the domain's `Todo` back from a row of the todos table.
+pub fn todo_from_row(row: &SqliteRow) -> Result<Todo, ProjectionError> {
+    let corrupt = |what: &str| ProjectionError::Corrupt(format!("todo row: bad {what}"));
+    let text = |column: &str| row.try_get::<String, _>(column);
+    Ok(Todo {
+        id: TodoId::parse(&text("todo_id")?).map_err(|_| corrupt("todo_id"))?,
+        team_id: TeamId::parse(&text("team_id")?).map_err(|_| corrupt("team_id"))?,
+        author: UserId::parse(&text("author")?).map_err(|_| corrupt("author"))?,
+        title: TodoTitle::parse(&text("title")?).map_err(|_| corrupt("title"))?,
+        description: Description::parse(&text("description")?).map_err(|_| corrupt("description"))?,
+        notes: InternalNotes::parse(&text("notes")?).map_err(|_| corrupt("notes"))?,
+        status: TodoStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
+        version: Version::new(row.try_get::<i64, _>("version")? as u64),
+    })
+}
+
+async fn upsert(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+    todo: &Todo,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let sql = format!(
+        "INSERT INTO {} (todo_id, team_id, author, title, description, notes, status, version,
+                         created_at, updated_at, last_position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (todo_id) DO UPDATE SET
+             title = excluded.title, description = excluded.description, notes = excluded.notes,
+             status = excluded.status, version = excluded.version,
+             updated_at = excluded.updated_at, last_position = excluded.last_position",
+        tables.todos
+    );
+    sqlx::query(&sql)
+        .bind(todo.id.to_string())
+        .bind(todo.team_id.to_string())
+        .bind(todo.author.to_string())
+        .bind(todo.title.as_str())
+        .bind(todo.description.as_str())
+        .bind(todo.notes.as_str())
+        .bind(todo.status.as_str())
+        .bind(todo.version.get() as i64)
+        .bind(timestamp(event))
+        .bind(timestamp(event))
+        .bind(event.position.get() as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
+fn timestamp(event: &RecordedEvent) -> String {
+    event
+        .recorded_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,117 @@
+//! Start-up: open the database, start the store's writer and the projector, build the router,
+//! bind. `Application::build` reports the real port, so tests can bind port 0.
+
+use crate::{
+    backend::TidingsBackend,
+    commands::CommandHandler,
+    config::{DatabaseUrl, Settings},
+    db,
+    error_status::map_error_status,
+    identity::DevIdentity,
+    projection::{self, Projector, Tables},
+    store::{EventStore, sqlite::SqliteEventStore},
+};
+use anyhow::Context;
+use app::{App, api::backend::BackendHandle, shell};
+use axum::{Router, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::SqlitePool;
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+/// The database and the log, opened and migrated.
+pub struct Storage {
+    pub pool: SqlitePool,
+    pub store: Arc<dyn EventStore>,
+}
+
+impl Storage {
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let DatabaseUrl::Sqlite(path) = settings.database();
+        let pool = db::open_sqlite(&path).await.context("opening the database")?;
+        projection::prepare(&pool).await.context("preparing the read models")?;
+        let store = SqliteEventStore::open(pool.clone()).await.context("starting the event store")?;
+        tracing::info!(database = %path.display(), "database ready");
+        Ok(Self { pool, store: Arc::new(store) })
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let storage = Storage::open(&settings).await?;
+        let (projected, _projector) =
+            Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
+        let commands = CommandHandler::new(storage.store.clone(), projected);
+        let backend = TidingsBackend::new(storage.pool, commands, DevIdentity::default());
+        let router = router(leptos_options(&settings), BackendHandle(Arc::new(backend)));
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding {}", settings.addr))?;
+        Ok(Self { listener, router })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// The whole site: pages and server functions (with the backend in their context), static
+/// files, and the health check.
+pub fn router(options: LeptosOptions, backend: BackendHandle) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(backend.clone());
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn(map_error_status))
+        .with_state(options)
+}
+
+/// Leptos' options from cargo-leptos' environment, with our address.
+fn leptos_options(settings: &Settings) -> LeptosOptions {
+    let mut options = get_configuration(None)
+        .map(|conf| conf.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("tidings").build());
+    if options.output_name.is_empty() {
+        options.output_name = "tidings".into();
+    }
+    options.site_addr = settings.addr;
+    options
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

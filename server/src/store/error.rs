@@ -1,0 +1,34 @@
+//! The store's errors: a conflict a caller can act on, and failures it cannot.
+
+use super::StreamId;
+use app::domain::Version;
+
+/// The database failed, or handed back something that is not a valid event.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("corrupt row in the log: {0}")]
+    Corrupt(String),
+    #[error("the store's writer has stopped")]
+    WriterStopped,
+    /// The transaction that carried this append failed as a whole, so every append of its
+    /// group shares this one error. Retrying with the same command id is safe.
+    #[error("the commit failed: {0}")]
+    CommitFailed(std::sync::Arc<StoreError>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// Another command appended to the stream first: optimistic concurrency lost the race.
+    #[error("{stream} is at version {actual}, not the expected {expected}")]
+    Conflict {
+        stream: StreamId,
+        expected: Version,
+        actual: Version,
+    },
+    #[error("an append must carry at least one event")]
+    NoEvents,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

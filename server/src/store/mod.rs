@@ -1,0 +1,50 @@
+//! The event store: the durable, append-only log that is Tidings' source of truth.
+//!
+//! [`EventStore`] is the one interface every caller uses; [`sqlite::SqliteEventStore`] is the
+//! embedded backend. The contract suite in `server/tests/store_contract.rs` holds every
+//! backend to the same behaviour.
+
+mod error;
+pub mod sqlite;
+mod types;
+
+pub use error::{AppendError, StoreError};
+pub use types::{Append, AppendOutcome, Committed, NewEvent, RecordedEvent, StreamId, StreamIdError};
+
+use app::domain::{CommandId, Position};
+use async_trait::async_trait;
+use tokio::sync::watch;
+
+/// The log. Appends are acknowledged only after a durable commit; reads see only committed
+/// events, in position order.
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends `append.events` to `append.stream` if its version is still
+    /// `append.expected_version`. A command id seen before returns the first outcome and
+    /// writes nothing.
+    async fn append(&self, append: Append) -> Result<AppendOutcome, AppendError>;
+
+    /// The stream's events with a version above `after_version`, at most `limit` of them.
+    async fn read_stream(
+        &self,
+        stream: &StreamId,
+        after_version: app::domain::Version,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Every event with a position above `after`, in position order, at most `limit` of them.
+    async fn read_all_after(
+        &self,
+        after: Position,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// What a command wrote, if it was committed.
+    async fn find_command(&self, command_id: CommandId) -> Result<Option<Committed>, StoreError>;
+
+    /// The position of the last committed event, read from the database.
+    async fn head(&self) -> Result<Position, StoreError>;
+
+    /// Wakes a tailing reader after each commit: the value is the head after that commit.
+    fn watch_head(&self) -> watch::Receiver<Position>;
+}

@@ -1,0 +1,154 @@
+//! Reading the log, and turning its rows back into typed values. A row that does not parse
+//! is reported as corrupt, never skipped or defaulted: a projection built over a silently
+//! dropped event would be wrong for ever.
+
+use super::sql_int;
+use crate::store::{Committed, RecordedEvent, StoreError, StreamId};
+use app::domain::{CommandId, Position, UserId, Version};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqlitePool};
+use std::fmt::Display;
+
+const READ_STREAM: &str = "SELECT position, stream_id, version, event_type, schema_version, \
+    payload, actor, command_id, recorded_at FROM events \
+    WHERE stream_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3";
+
+const READ_ALL_AFTER: &str = "SELECT position, stream_id, version, event_type, schema_version, \
+    payload, actor, command_id, recorded_at FROM events \
+    WHERE position > ?1 ORDER BY position LIMIT ?2";
+
+const FIND_COMMAND: &str = "SELECT command_id, first_position, last_position, first_version, \
+    last_version FROM commands WHERE command_id = ?1";
+
+const HEAD: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
+
+pub(super) async fn read_stream(
+    pool: &SqlitePool,
+    stream: &StreamId,
+    after: Version,
+    limit: u32,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(READ_STREAM)
+        .bind(stream.as_str())
+        .bind(sql_int(after.get()))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(corrupt_or_database)?;
+    rows.into_iter().map(EventRow::decode).collect()
+}
+
+pub(super) async fn read_all_after(
+    pool: &SqlitePool,
+    after: Position,
+    limit: u32,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(READ_ALL_AFTER)
+        .bind(sql_int(after.get()))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(corrupt_or_database)?;
+    rows.into_iter().map(EventRow::decode).collect()
+}
+
+pub(super) async fn find_command(
+    pool: &SqlitePool,
+    command_id: CommandId,
+) -> Result<Option<Committed>, StoreError> {
+    let row: Option<CommandRow> = sqlx::query_as(FIND_COMMAND)
+        .bind(command_id.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(corrupt_or_database)?;
+    row.map(|row| row.decode().map(|(_, committed)| committed))
+        .transpose()
+}
+
+/// The last committed position as `conn` sees it: a pool connection, or the writer's inside
+/// its transaction.
+pub(super) async fn head(conn: &mut SqliteConnection) -> Result<Position, StoreError> {
+    let head: i64 = sqlx::query_scalar(HEAD)
+        .fetch_one(conn)
+        .await
+        .map_err(corrupt_or_database)?;
+    unsigned(head).map(Position::new).ok_or_else(|| corrupt("the head", head))
+}
+
+/// One row of `events`, as SQLite types it.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    position: i64,
+    stream_id: String,
+    version: i64,
+    event_type: String,
+    schema_version: i64,
+    payload: String,
+    actor: String,
+    command_id: String,
+    recorded_at: String,
+}
+
+impl EventRow {
+    fn decode(self) -> Result<RecordedEvent, StoreError> {
+        let at = self.position;
+        let bad = |error: &dyn Display| corrupt(format_args!("the event at position {at}"), error);
+        Ok(RecordedEvent {
+            position: Position::new(unsigned(at).ok_or_else(|| bad(&"negative position"))?),
+            stream: StreamId::parse(&self.stream_id).map_err(|e| bad(&e))?,
+            version: Version::new(unsigned(self.version).ok_or_else(|| bad(&"negative version"))?),
+            event_type: self.event_type,
+            schema_version: u16::try_from(self.schema_version).map_err(|e| bad(&e))?,
+            payload: serde_json::from_str(&self.payload).map_err(|e| bad(&e))?,
+            actor: UserId::parse(&self.actor).map_err(|e| bad(&e))?,
+            command_id: CommandId::parse(&self.command_id).map_err(|e| bad(&e))?,
+            recorded_at: DateTime::parse_from_rfc3339(&self.recorded_at)
+                .map_err(|e| bad(&e))?
+                .with_timezone(&Utc),
+        })
+    }
+}
+
+/// One row of `commands`: where a committed command's events landed.
+#[derive(sqlx::FromRow)]
+pub(super) struct CommandRow {
+    command_id: String,
+    first_position: i64,
+    last_position: i64,
+    first_version: i64,
+    last_version: i64,
+}
+
+impl CommandRow {
+    pub(super) fn decode(self) -> Result<(CommandId, Committed), StoreError> {
+        let bad = |error: &dyn Display| {
+            corrupt(format_args!("the command {}", self.command_id), error)
+        };
+        let number = |value: i64| unsigned(value).ok_or_else(|| bad(&"negative number"));
+        let committed = Committed {
+            first_position: Position::new(number(self.first_position)?),
+            last_position: Position::new(number(self.last_position)?),
+            first_version: Version::new(number(self.first_version)?),
+            last_version: Version::new(number(self.last_version)?),
+        };
+        let id = CommandId::parse(&self.command_id).map_err(|e| bad(&e))?;
+        Ok((id, committed))
+    }
+}
+
+fn unsigned(value: i64) -> Option<u64> {
+    u64::try_from(value).ok()
+}
+
+fn corrupt(what: impl Display, error: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {error}"))
+}
+
+/// A column whose SQLite type is not the one the schema promises is a corrupt row, not a
+/// failing database.
+pub(super) fn corrupt_or_database(error: sqlx::Error) -> StoreError {
+    match error {
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => corrupt("a row", error),
+        error => StoreError::Database(error),
+    }
+}

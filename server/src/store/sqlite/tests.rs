@@ -1,0 +1,151 @@
+//! One group's transaction, driven directly so that the group's make-up is certain (through
+//! the store, which appends land in one group depends on timing).
+
+use super::commit::{commit_group, commit_one_by_one};
+use super::encode::EncodedAppend;
+use super::plan::Fate;
+use crate::db;
+use crate::store::{Append, Committed, NewEvent, StoreError, StreamId};
+use app::domain::{CommandId, Position, UserId, Version};
+use serde_json::json;
+use sqlx::{SqliteConnection, SqlitePool};
+use tempfile::TempDir;
+
+const AT: &str = "2025-01-31T09:15:02.123Z";
+
+struct Database {
+    _dir: TempDir,
+    pool: SqlitePool,
+    conn: SqliteConnection,
+}
+
+async fn database() -> Database {
+    let dir = TempDir::new().unwrap();
+    let pool = db::open_sqlite(&dir.path().join("log.db")).await.unwrap();
+    let conn = db::connect_dedicated(&pool).await.unwrap();
+    Database {
+        _dir: dir,
+        pool,
+        conn,
+    }
+}
+
+fn append(stream: &str, expected: u64, count: usize) -> EncodedAppend {
+    EncodedAppend::new(new_append(stream, expected, count))
+}
+
+fn new_append(stream: &str, expected: u64, count: usize) -> Append {
+    let events = (0..count).map(|n| NewEvent {
+        event_type: "Noted".into(),
+        schema_version: 1,
+        payload: json!({ "n": n }),
+    });
+    Append {
+        stream: StreamId::parse(stream).unwrap(),
+        expected_version: Version::new(expected),
+        command_id: CommandId::new(),
+        actor: UserId::new(),
+        events: events.collect(),
+    }
+}
+
+fn accepted(positions: (u64, u64), versions: (u64, u64)) -> Fate {
+    Fate::Accepted(Committed {
+        first_position: Position::new(positions.0),
+        last_position: Position::new(positions.1),
+        first_version: Version::new(versions.0),
+        last_version: Version::new(versions.1),
+    })
+}
+
+fn conflict(actual: u64) -> Fate {
+    Fate::Conflict {
+        actual: Version::new(actual),
+    }
+}
+
+async fn stored(pool: &SqlitePool) -> Vec<(i64, String, i64)> {
+    sqlx::query_as("SELECT position, stream_id, version FROM events ORDER BY position")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
+    let mut db = database().await;
+    let earlier = new_append("todo-a", 0, 1);
+    let first = commit_group(&mut db.conn, &[&EncodedAppend::new(earlier.clone())], AT)
+        .await
+        .unwrap();
+    let group = [
+        EncodedAppend::new(earlier),
+        append("todo-a", 1, 1),
+        append("todo-a", 1, 1),
+        append("todo-b", 0, 2),
+        append("todo-b", 5, 1),
+    ];
+    let fates = commit_group(&mut db.conn, &group.each_ref(), AT).await.unwrap();
+    let Fate::Accepted(earlier_outcome) = first[0] else {
+        panic!("the first append commits: {first:?}");
+    };
+    assert_eq!(
+        fates,
+        [
+            Fate::Duplicate(earlier_outcome),
+            accepted((2, 2), (2, 2)),
+            conflict(2),
+            accepted((3, 4), (1, 2)),
+            conflict(2),
+        ]
+    );
+    let expected = [(1, "todo-a", 1), (2, "todo-a", 2), (3, "todo-b", 1), (4, "todo-b", 2)];
+    let expected = expected.map(|(p, s, v)| (p, s.to_owned(), v));
+    assert_eq!(stored(&db.pool).await, expected);
+}
+
+/// A trigger stands in for any failure that the plan cannot foresee.
+#[tokio::test]
+async fn an_append_the_database_refuses_fails_alone_and_leaves_no_gap() {
+    let mut db = database().await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON events \
+         WHEN NEW.stream_id = 'todo-poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let group = [append("todo-a", 0, 1), append("todo-poison", 0, 1), append("todo-b", 0, 2)];
+    let group = group.each_ref();
+
+    assert!(commit_group(&mut db.conn, &group, AT).await.is_err());
+    assert!(stored(&db.pool).await.is_empty(), "the failed group wrote nothing");
+
+    let results = commit_one_by_one(&mut db.conn, &group, AT).await.unwrap();
+    assert!(matches!(results[0], Ok(fate) if fate == accepted((1, 1), (1, 1))));
+    assert!(matches!(results[1], Err(StoreError::Database(_))));
+    assert!(matches!(results[2], Ok(fate) if fate == accepted((2, 3), (1, 2))));
+
+    let next = append("todo-c", 0, 1);
+    let fates = commit_group(&mut db.conn, &[&next], AT).await.unwrap();
+    assert_eq!(fates, [accepted((4, 4), (1, 1))]);
+    let positions: Vec<i64> = stored(&db.pool).await.iter().map(|row| row.0).collect();
+    assert_eq!(positions, [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn a_group_of_any_size_is_written_with_consecutive_positions() {
+    let mut db = database().await;
+    let group: Vec<EncodedAppend> = (0..1100)
+        .map(|i| append(&format!("todo-{i}"), 0, 1 + i % 3))
+        .collect();
+    let group: Vec<&EncodedAppend> = group.iter().collect();
+    let fates = commit_group(&mut db.conn, &group, AT).await.unwrap();
+    let events: u64 = group.iter().map(|a| a.event_count()).sum();
+    assert_eq!(fates[1099], accepted((events - 1, events), (1, 2)));
+    let stored = stored(&db.pool).await;
+    let positions: Vec<i64> = stored.iter().map(|row| row.0).collect();
+    assert_eq!(positions, (1..=events as i64).collect::<Vec<_>>());
+    assert_eq!(stored[1], (2, "todo-1".to_owned(), 1));
+    assert_eq!(stored[2], (3, "todo-1".to_owned(), 2));
+}

@@ -1,0 +1,111 @@
+//! The writer: the one task that appends to the log. It takes every request waiting in its
+//! queue as one group, commits the group in one transaction (one fsync for all of them),
+//! publishes the new head, then answers each caller.
+
+use super::commit::{commit_group, commit_one_by_one};
+use super::encode::EncodedAppend;
+use super::plan::Fate;
+use crate::store::{AppendError, AppendOutcome, StoreError};
+use app::domain::Position;
+use chrono::{SecondsFormat, Utc};
+use sqlx::{Connection, SqliteConnection};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// One append waiting for the writer, and where its answer goes.
+pub(super) struct Request {
+    pub append: EncodedAppend,
+    pub reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+}
+
+pub(super) struct Writer {
+    pub conn: SqliteConnection,
+    pub requests: mpsc::Receiver<Request>,
+    pub head: Arc<watch::Sender<Position>>,
+    pub max_batch: usize,
+}
+
+impl Writer {
+    /// Runs until every store handle is dropped (the queue closes), then closes the
+    /// connection, which also checkpoints the WAL into the database file.
+    pub async fn run(mut self) {
+        let mut group = Vec::with_capacity(self.max_batch);
+        // `recv_many` waits for one request, then takes whatever else is already queued.
+        while self.requests.recv_many(&mut group, self.max_batch).await > 0 {
+            self.commit_and_answer(&mut group).await;
+            // The callers just answered are runnable now. Letting them run first lets
+            // those with another append queue it in time for the next group, instead of
+            // the next group being the one or two that were quickest.
+            tokio::task::yield_now().await;
+        }
+        if let Err(error) = self.conn.close().await {
+            tracing::warn!(%error, "closing the event store's writer connection failed");
+        }
+    }
+
+    async fn commit_and_answer(&mut self, group: &mut Vec<Request>) {
+        let appends: Vec<&EncodedAppend> = group.iter().map(|r| &r.append).collect();
+        let results = self.commit(&appends).await;
+        self.publish_head(&results);
+        for (request, result) in group.drain(..).zip(results) {
+            let answer = answer(&request.append, result);
+            // A caller that stopped waiting has nothing to tell: its append stands, and a
+            // retry with the same command id will be answered with this outcome.
+            let _ = request.reply.send(answer);
+        }
+    }
+
+    async fn commit(&mut self, appends: &[&EncodedAppend]) -> Vec<Result<Fate, StoreError>> {
+        let recorded_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let error = match commit_group(&mut self.conn, appends, &recorded_at).await {
+            Ok(fates) => return fates.into_iter().map(Ok).collect(),
+            Err(error) => error,
+        };
+        tracing::warn!(%error, appends = appends.len(), "group commit failed; retrying one by one");
+        match commit_one_by_one(&mut self.conn, appends, &recorded_at).await {
+            Ok(results) => results,
+            Err(error) => {
+                let error = Arc::new(error);
+                let failed = || Err(StoreError::CommitFailed(Arc::clone(&error)));
+                appends.iter().map(|_| failed()).collect()
+            }
+        }
+    }
+
+    /// Before the answers go out, so that a caller holding its ack already sees a head at
+    /// or beyond its events.
+    fn publish_head(&self, results: &[Result<Fate, StoreError>]) {
+        let last = results.iter().filter_map(|result| match result {
+            Ok(Fate::Accepted(committed)) => Some(committed.last_position),
+            _ => None,
+        });
+        if let Some(new_head) = last.max() {
+            self.head.send_if_modified(|head| {
+                let advanced = new_head > *head;
+                *head = (*head).max(new_head);
+                advanced
+            });
+        }
+    }
+}
+
+fn answer(
+    append: &EncodedAppend,
+    result: Result<Fate, StoreError>,
+) -> Result<AppendOutcome, AppendError> {
+    match result? {
+        Fate::Accepted(committed) => Ok(AppendOutcome {
+            committed,
+            duplicate: false,
+        }),
+        Fate::Duplicate(committed) => Ok(AppendOutcome {
+            committed,
+            duplicate: true,
+        }),
+        Fate::Conflict { actual } => Err(AppendError::Conflict {
+            stream: append.stream.clone(),
+            expected: append.expected_version,
+            actual,
+        }),
+    }
+}

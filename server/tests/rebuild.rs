@@ -1,0 +1,191 @@
+//! A rebuild from the log equals the incremental projection, over random command histories,
+//! and it can run while commands keep arriving.
+
+use app::{
+    api::backend::CommandRequest,
+    domain::{
+        CommandId, Description, InternalNotes, Position, TeamId, TodoId, TodoTitle, UserId,
+        Version,
+        todo::TodoCommand,
+    },
+};
+use proptest::prelude::*;
+use server::{
+    commands::CommandHandler,
+    config::Settings,
+    projection::{Projector, Tables, rebuild},
+    startup::Storage,
+};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Create(String),
+    Activate(usize),
+    Update(usize, String, String),
+    Complete(usize),
+    Reopen(usize),
+    Archive(usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let text = "[a-zA-Z][a-zA-Z ]{0,11}";
+    prop_oneof![
+        text.prop_map(Step::Create),
+        (0..6usize).prop_map(Step::Activate),
+        (0..6usize, text, "[a-z\n]{0,8}").prop_map(|(i, t, d)| Step::Update(i, t, d)),
+        (0..6usize).prop_map(Step::Complete),
+        (0..6usize).prop_map(Step::Reopen),
+        (0..6usize).prop_map(Step::Archive),
+    ]
+}
+
+struct World {
+    storage: Storage,
+    commands: CommandHandler,
+    projected: watch::Receiver<Position>,
+    todos: Vec<(TodoId, Version)>,
+    team: TeamId,
+    actor: UserId,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&Settings::for_tests(dir.path().to_owned())).await.unwrap();
+        let (projected, _) =
+            Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
+        let commands = CommandHandler::new(storage.store.clone(), projected.clone());
+        Self {
+            storage,
+            commands,
+            projected,
+            todos: Vec::new(),
+            team: TeamId::new(),
+            actor: UserId::new(),
+            _dir: dir,
+        }
+    }
+
+    /// Runs one step; refusals are part of a random history and write nothing.
+    async fn run(&mut self, step: Step) {
+        let (index, command) = match step {
+            Step::Create(title) => {
+                let todo_id = TodoId::new();
+                let command = TodoCommand::Create {
+                    todo_id,
+                    team_id: self.team,
+                    author: self.actor,
+                    title: TodoTitle::parse(&title).unwrap(),
+                    description: Description::default(),
+                    notes: InternalNotes::default(),
+                };
+                self.todos.push((todo_id, Version::NONE));
+                (self.todos.len() - 1, command)
+            }
+            Step::Update(i, title, description) => (
+                i,
+                TodoCommand::Update {
+                    title: TodoTitle::parse(&title).unwrap(),
+                    description: Description::parse(&description).unwrap(),
+                    notes: InternalNotes::default(),
+                },
+            ),
+            Step::Activate(i) => (i, TodoCommand::Activate),
+            Step::Complete(i) => (i, TodoCommand::Complete),
+            Step::Reopen(i) => (i, TodoCommand::Reopen),
+            Step::Archive(i) => (i, TodoCommand::Archive),
+        };
+        let Some(&(todo_id, version)) = self.todos.get(index) else {
+            return;
+        };
+        let request = CommandRequest {
+            actor: self.actor,
+            command_id: CommandId::new(),
+            todo_id,
+            expected_version: version,
+            command,
+        };
+        if let Ok(receipt) = self.commands.handle(request).await {
+            self.todos[index].1 = receipt.version;
+        }
+    }
+
+    async fn settled(&mut self) {
+        let head = self.storage.store.head().await.unwrap();
+        self.projected.wait_for(|p| *p >= head).await.unwrap();
+    }
+}
+
+/// Every row of the live read models, as text, in a fixed order, with the checkpoint.
+async fn snapshot(pool: &SqlitePool) -> (Vec<String>, Vec<String>, i64) {
+    let rows = |sql: &'static str| async move {
+        sqlx::query(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| {
+                        row.try_get::<String, _>(i)
+                            .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+    };
+    let todos = rows("SELECT * FROM todo_rows ORDER BY todo_id").await;
+    let timeline = rows("SELECT * FROM todo_timeline ORDER BY position").await;
+    let checkpoint =
+        sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = 'todos'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (todos, timeline, checkpoint)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_rebuild_equals_the_incremental_projection(steps in prop::collection::vec(step(), 1..40)) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let mut world = World::new().await;
+            for step in steps {
+                world.run(step).await;
+            }
+            world.settled().await;
+            let incremental = snapshot(&world.storage.pool).await;
+            rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
+            let rebuilt = snapshot(&world.storage.pool).await;
+            assert_eq!(rebuilt, incremental);
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_while_commands_arrive_loses_nothing() {
+    let mut world = World::new().await;
+    for i in 0..50 {
+        world.run(Step::Create(format!("todo {i}"))).await;
+    }
+    let pool = world.storage.pool.clone();
+    let store = world.storage.store.clone();
+    let rebuilding = tokio::spawn(async move { rebuild(&pool, store).await });
+    for i in 0..50 {
+        world.run(Step::Activate(i % 6)).await;
+        world.run(Step::Create(format!("late {i}"))).await;
+    }
+    rebuilding.await.unwrap().unwrap();
+    world.settled().await;
+    let live = snapshot(&world.storage.pool).await;
+    rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
+    assert_eq!(snapshot(&world.storage.pool).await, live);
+    assert_eq!(live.0.len(), 100, "every created todo is in the read model");
+}

@@ -1,0 +1,50 @@
+//! The event store's contract suite. The tests are written once, as generic functions over a
+//! [`contract::Harness`] (`store_contract/contract.rs`); each backend runs all of them
+//! through one `contract_suite!` line below, with a fresh database per test.
+
+#[path = "store_contract/contract.rs"]
+mod contract;
+#[path = "store_contract/sqlite_backend.rs"]
+mod sqlite_backend;
+
+/// Runs every contract test against the backend that `$harness` builds. Concurrency
+/// matters to the contract, so each test gets a multi-threaded runtime.
+macro_rules! contract_suite {
+    ($backend:ident, $harness:expr) => {
+        mod $backend {
+            use super::*;
+
+            contract_tests!(
+                $harness;
+                a_first_append_starts_its_stream_at_version_one,
+                a_stale_expected_version_is_a_conflict,
+                concurrent_appends_at_one_version_let_exactly_one_win,
+                a_conflict_among_concurrent_appends_fails_that_append_alone,
+                an_append_without_events_is_refused_and_writes_nothing,
+                a_retried_command_returns_its_first_outcome_and_writes_nothing,
+                a_command_retried_after_its_stream_moved_on_is_still_a_duplicate,
+                a_command_that_lost_a_race_may_retry_with_the_same_id,
+                an_unknown_command_is_not_found,
+                a_recorded_event_keeps_all_that_was_appended,
+                read_stream_pages_by_version,
+                read_all_after_pages_by_position_across_streams,
+                head_and_watch_head_advance_with_each_commit,
+                committed_events_survive_closing_and_reopening_the_database,
+                a_thousand_concurrent_appends_leave_positions_and_versions_gap_free,
+            );
+        }
+    };
+}
+
+macro_rules! contract_tests {
+    ($harness:expr; $($test:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread")]
+            async fn $test() {
+                contract::$test(&$harness).await;
+            }
+        )*
+    };
+}
+
+contract_suite!(contract_on_sqlite, sqlite_backend::SqliteHarness::new());
