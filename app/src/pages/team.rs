@@ -22,14 +22,14 @@ pub fn TeamPage() -> impl IntoView {
         |(team_id, _, _)| fetch_team_board(team_id),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match board.await {
                     Ok(board) => view! { <Board board create transition /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -80,7 +80,10 @@ fn committed(positions: (u64, u64), versions: (u64, u64)) -> Committed {
 async fn current_version(store: &impl EventStore, stream: &StreamId) -> Version {
     let mut version = Version::NONE;
     loop {
-        let page = store.read_stream(stream, version, 100).await.expect("the stream reads");
+        let page = store
+            .read_stream(stream, version, 100)
+            .await
+            .expect("the stream reads");
         match page.last() {
             Some(last) => version = last.version,
             None => return version,
@@ -115,7 +118,11 @@ pub async fn a_stale_expected_version_is_a_conflict(harness: &impl Harness) {
             "expected {expected}: {refused:?}"
         );
     }
-    assert_eq!(everything(&store).await.len(), 2, "a conflict writes nothing");
+    assert_eq!(
+        everything(&store).await.len(),
+        2,
+        "a conflict writes nothing"
+    );
 }
 
 pub async fn concurrent_appends_at_one_version_let_exactly_one_win(harness: &impl Harness) {
@@ -186,7 +193,10 @@ pub async fn an_append_without_events_is_refused_and_writes_nothing(harness: &im
     let store = harness.open().await;
     let empty = command(&stream("todo-a"), 0, 0);
     let id = empty.command_id;
-    assert!(matches!(store.append(empty).await, Err(AppendError::NoEvents)));
+    assert!(matches!(
+        store.append(empty).await,
+        Err(AppendError::NoEvents)
+    ));
     assert_eq!(store.head().await.unwrap(), Position::ZERO);
     assert_eq!(store.find_command(id).await.unwrap(), None);
 }
@@ -253,7 +263,8 @@ pub async fn an_unknown_command_is_not_found(harness: &impl Harness) {
 
 pub async fn a_recorded_event_keeps_all_that_was_appended(harness: &impl Harness) {
     let store = harness.open().await;
-    let payload = json!({ "title": "Buy milk \"now\"\n", "n": 1.5, "big": u64::MAX, "list": [1, {}] });
+    let payload =
+        json!({ "title": "Buy milk \"now\"\n", "n": 1.5, "big": u64::MAX, "list": [1, {}] });
     let append = Append {
         events: vec![NewEvent {
             event_type: "TodoCreated".into(),
@@ -295,7 +306,9 @@ pub async fn read_stream_pages_by_version(harness: &impl Harness) {
         pages.push(versions(&page));
     }
     assert_eq!(pages, [vec![1, 2], vec![3, 4], vec![5]]);
-    let unknown = store.read_stream(&stream("todo-none"), Version::NONE, 10).await;
+    let unknown = store
+        .read_stream(&stream("todo-none"), Version::NONE, 10)
+        .await;
     assert!(unknown.unwrap().is_empty());
 }
 
@@ -322,7 +335,9 @@ pub async fn read_all_after_pages_by_position_across_streams(harness: &impl Harn
         .collect();
     assert_eq!(
         streams,
-        ["todo-a@1", "todo-b@1", "todo-b@2", "todo-a@2", "todo-c@1", "todo-c@2"]
+        [
+            "todo-a@1", "todo-b@1", "todo-b@2", "todo-a@2", "todo-c@1", "todo-c@2"
+        ]
     );
 }
 
@@ -348,9 +363,7 @@ pub async fn head_and_watch_head_advance_with_each_commit(harness: &impl Harness
 
 // ---- durability and concurrency ---------------------------------------------------------
 
-pub async fn committed_events_survive_closing_and_reopening_the_database(
-    harness: &impl Harness,
-) {
+pub async fn committed_events_survive_closing_and_reopening_the_database(harness: &impl Harness) {
     let store = harness.open().await;
     let todo = stream("todo-a");
     let first = command(&todo, 0, 2);
@@ -393,7 +406,10 @@ pub async fn a_thousand_concurrent_appends_leave_positions_and_versions_gap_free
     assert_eq!(positions(&log), (1..=TASKS as u64).collect::<Vec<_>>());
     let mut by_stream: BTreeMap<&StreamId, Vec<u64>> = BTreeMap::new();
     for event in &log {
-        by_stream.entry(&event.stream).or_default().push(event.version.get());
+        by_stream
+            .entry(&event.stream)
+            .or_default()
+            .push(event.version.get());
     }
     assert_eq!(by_stream.len(), STREAMS);
     let expected: Vec<u64> = (1..=(TASKS / STREAMS) as u64).collect();

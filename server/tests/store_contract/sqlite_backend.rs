@@ -1,11 +1,12 @@
 //! The SQLite backend under the contract: a fresh database file per test, plus the checks
-//! that only make sense for SQLite (its pragmas, rows corrupted behind the store's back).
+//! that only make sense for SQLite (its pragmas, rows corrupted behind the store's back, a
+//! failure that only the database can see).
 
 use super::contract::Harness;
+use app::domain::{CommandId, Position, UserId, Version};
 use server::db::open_sqlite;
 use server::store::sqlite::SqliteEventStore;
-use server::store::{EventStore, StoreError, StreamId};
-use app::domain::{CommandId, Position, Version};
+use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::SqlitePool;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -59,9 +60,18 @@ impl Harness for SqliteHarness {
 async fn the_database_syncs_every_commit_of_its_write_ahead_log() {
     let harness = SqliteHarness::new();
     let pool = harness.pool().await;
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await.unwrap();
-    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&pool).await.unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!((journal.as_str(), synchronous, foreign_keys), ("wal", 2, 1));
 }
 
@@ -72,7 +82,7 @@ async fn a_row_with_a_malformed_actor_is_reported_as_corrupt() {
 
 #[tokio::test]
 async fn a_row_with_a_malformed_time_is_reported_as_corrupt() {
-    let actor = app::domain::UserId::new().to_string();
+    let actor = UserId::new().to_string();
     assert_corrupt("recorded_at", &actor, "yesterday").await;
 }
 
@@ -82,9 +92,15 @@ async fn assert_corrupt(what: &str, actor: &str, recorded_at: &str) {
     insert_behind_the_store(&harness.pool().await, actor, recorded_at).await;
     let todo = StreamId::parse("todo-x").unwrap();
     let read = store.read_stream(&todo, Version::NONE, 10).await;
-    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{what}: {read:?}");
+    assert!(
+        matches!(read, Err(StoreError::Corrupt(_))),
+        "{what}: {read:?}"
+    );
     let read = store.read_all_after(Position::ZERO, 10).await;
-    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{what}: {read:?}");
+    assert!(
+        matches!(read, Err(StoreError::Corrupt(_))),
+        "{what}: {read:?}"
+    );
 }
 
 async fn insert_behind_the_store(pool: &SqlitePool, actor: &str, recorded_at: &str) {
@@ -104,4 +120,57 @@ async fn insert_behind_the_store(pool: &SqlitePool, actor: &str, recorded_at: &s
     .execute(pool)
     .await
     .unwrap();
+}
+
+/// A trigger stands in for any failure of one append that the writer cannot foresee: the
+/// group it landed in is retried append by append, and only that append fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_append_the_database_refuses_fails_alone() {
+    let harness = SqliteHarness::new();
+    let store = harness.open().await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON events \
+         WHEN NEW.stream_id = 'todo-poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+    )
+    .execute(&harness.pool().await)
+    .await
+    .unwrap();
+    let names = ["todo-a", "todo-poison", "todo-b", "todo-c"];
+    let tasks: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let store = store.clone();
+            let append = one_event(name);
+            tokio::spawn(async move { store.append(append).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    assert!(matches!(
+        results[1],
+        Err(AppendError::Store(StoreError::Database(_)))
+    ));
+    assert!(
+        [&results[0], &results[2], &results[3]]
+            .iter()
+            .all(|r| r.is_ok())
+    );
+    let next = store.append(one_event("todo-d")).await.unwrap();
+    assert_eq!(next.committed.first_position, Position::new(4), "no gap");
+}
+
+fn one_event(stream: &str) -> Append {
+    Append {
+        stream: StreamId::parse(stream).unwrap(),
+        expected_version: Version::NONE,
+        command_id: CommandId::new(),
+        actor: UserId::new(),
+        events: vec![NewEvent {
+            event_type: "Noted".into(),
+            schema_version: 1,
+            payload: serde_json::json!({}),
+        }],
+    }
 }

@@ -14,7 +14,7 @@ use super::rows::insert_accepted;
 use crate::store::{Committed, StoreError, StreamId};
 use app::domain::{CommandId, Version};
 use serde_json::Value;
-use sqlx::{Acquire, Connection, Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 use std::collections::{HashMap, HashSet};
 
 /// Each stream's current version; a stream with no events gets NULL. The subquery reads one
@@ -33,19 +33,10 @@ pub(super) async fn commit_group(
     group: &[&EncodedAppend],
     recorded_at: &str,
 ) -> Result<Vec<Fate>, StoreError> {
-    let t0 = std::time::Instant::now();
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let known = read_known(&mut tx, group).await?;
-    let t1 = std::time::Instant::now();
-    let fates = plan(group.iter().copied(), known);
-    let accepted: Vec<_> = group.iter().zip(&fates).filter_map(|(append, fate)| match fate { Fate::Accepted(c) => Some((*append, *c)), _ => None }).collect();
-    insert_accepted(&mut tx, &accepted, recorded_at).await?;
-    let t2 = std::time::Instant::now();
-    tx.commit().await?;
-    let t3 = std::time::Instant::now();
-    STATS.with(|s| { let mut s = s.borrow_mut(); s.0 += 1; s.1 += group.len(); s.2 += t1 - t0; s.3 += t2 - t1; s.4 += t3 - t2; s.5 = s.5.max(t3 - t2);
-      if s.0 % 300 == 0 { eprintln!("groups {} avg {:.0} read {:?} insert {:?} commit {:?} maxcommit {:?}", s.0, s.1 as f64 / s.0 as f64, s.2 / s.0 as u32, s.3 / s.0 as u32, s.4 / s.0 as u32, s.5); *s = Default::default(); } });
-    Ok(fates)
+    in_transaction(conn, async |conn| {
+        plan_and_write(conn, group, recorded_at).await
+    })
+    .await
 }
 
 /// The careful path: one transaction, with a savepoint around each append. An error inside
@@ -56,33 +47,66 @@ pub(super) async fn commit_one_by_one(
     group: &[&EncodedAppend],
     recorded_at: &str,
 ) -> Result<Vec<Result<Fate, StoreError>>, StoreError> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut results = Vec::with_capacity(group.len());
-    for append in group {
-        results.push(commit_in_savepoint(&mut tx, append, recorded_at).await?);
-    }
-    tx.commit().await?;
-    Ok(results)
+    in_transaction(conn, async |conn| {
+        let mut results = Vec::with_capacity(group.len());
+        for append in group {
+            results.push(commit_in_savepoint(conn, append, recorded_at).await?);
+        }
+        Ok(results)
+    })
+    .await
 }
 
 /// The outer `Result` is the transaction's, the inner one the append's.
 async fn commit_in_savepoint(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     append: &EncodedAppend,
     recorded_at: &str,
 ) -> Result<Result<Fate, StoreError>, StoreError> {
-    let mut savepoint = tx.begin().await?;
-    match plan_and_write(&mut savepoint, &[append], recorded_at).await {
+    execute(conn, "SAVEPOINT append").await?;
+    match plan_and_write(conn, &[append], recorded_at).await {
         Ok(fates) => {
-            savepoint.commit().await?;
+            execute(conn, "RELEASE append").await?;
             // `plan` decides every append it is given: here, exactly one.
             Ok(Ok(fates[0]))
         }
         Err(error) => {
-            savepoint.rollback().await?;
+            execute(conn, "ROLLBACK TO append").await?;
+            execute(conn, "RELEASE append").await?;
             Ok(Err(error))
         }
     }
+}
+
+/// Runs `work` in a write transaction, committed if it succeeds and rolled back if
+/// anything fails. The statements are plain SQL rather than sqlx's `Transaction`, so that
+/// a transaction SQLite already rolled back by itself (on a full disk, say) cannot leave
+/// the connection believing it is still inside one.
+async fn in_transaction<T>(
+    conn: &mut SqliteConnection,
+    work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    execute(conn, "BEGIN IMMEDIATE").await?;
+    let result = match work(conn).await {
+        Ok(done) => execute(conn, "COMMIT").await.map(|()| done),
+        Err(error) => Err(error),
+    };
+    if result.is_err() {
+        roll_back(conn).await;
+    }
+    result
+}
+
+/// Fails harmlessly, with "no transaction is active", when SQLite has rolled back already.
+async fn roll_back(conn: &mut SqliteConnection) {
+    if let Err(error) = execute(conn, "ROLLBACK").await {
+        tracing::debug!(%error, "rolling back the writer's transaction");
+    }
+}
+
+async fn execute(conn: &mut SqliteConnection, statement: &str) -> Result<(), StoreError> {
+    sqlx::query(statement).execute(conn).await?;
+    Ok(())
 }
 
 async fn plan_and_write(
@@ -126,11 +150,14 @@ async fn stream_versions(
         .fetch_all(conn)
         .await
         .map_err(corrupt_or_database)?;
-    let existing = rows.into_iter().filter_map(|(stream, version)| Some((stream, version?)));
+    let existing = rows
+        .into_iter()
+        .filter_map(|(stream, version)| Some((stream, version?)));
     existing
         .map(|(stream, version)| {
             let version = u64::try_from(version).map_err(|_| bad_version(&stream, version))?;
-            let stream = StreamId::parse(&stream).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let stream =
+                StreamId::parse(&stream).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             Ok((stream, Version::new(version)))
         })
         .collect()
@@ -152,5 +179,3 @@ async fn known_commands(
         .map_err(corrupt_or_database)?;
     rows.into_iter().map(CommandRow::decode).collect()
 }
-
-thread_local! { static STATS: std::cell::RefCell<(usize, usize, std::time::Duration, std::time::Duration, std::time::Duration, std::time::Duration)> = Default::default(); }

@@ -1,6 +1,6 @@
 //! The SQLite backend of the event store.
 //!
-//! - [`encode`]: an append turned into rows, in the caller's task.
+//! - [`encode`]: an append turned into the text the log stores, in the caller's task.
 //! - [`writer`]: the one task that writes, in groups.
 //! - [`commit`]: one group's transaction, and the fallback for a failing group.
 //! - [`rows`]: writing accepted appends with multi-row INSERTs.
@@ -46,7 +46,7 @@ impl Default for StoreOptions {
     }
 }
 
-/// The log in one SQLite database. A cheap handle: clones share one [`Shared`].
+/// The log in one SQLite database. A cheap handle: clones share one `Shared`.
 ///
 /// Why a background writer: SQLite takes one writer at a time, and each commit waits for an
 /// fsync. Handlers therefore do not write themselves; they queue their append for one task

@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn a_command_repeated_within_a_group_is_a_duplicate_of_its_first_copy() {
         let command = new_append("a", 0, 1);
-        let (first, again) = (EncodedAppend::new(command.clone()), EncodedAppend::new(command));
+        let (first, again) = (
+            EncodedAppend::new(command.clone()),
+            EncodedAppend::new(command),
+        );
         let accepted = committed((1, 1), (1, 1));
         assert_eq!(
             plan(&[first, again], Known::default()),

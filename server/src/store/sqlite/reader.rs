@@ -72,7 +72,9 @@ pub(super) async fn head(conn: &mut SqliteConnection) -> Result<Position, StoreE
         .fetch_one(conn)
         .await
         .map_err(corrupt_or_database)?;
-    unsigned(head).map(Position::new).ok_or_else(|| corrupt("the head", head))
+    unsigned(head)
+        .map(Position::new)
+        .ok_or_else(|| corrupt("the head", head))
 }
 
 /// One row of `events`, as SQLite types it.
@@ -121,9 +123,8 @@ pub(super) struct CommandRow {
 
 impl CommandRow {
     pub(super) fn decode(self) -> Result<(CommandId, Committed), StoreError> {
-        let bad = |error: &dyn Display| {
-            corrupt(format_args!("the command {}", self.command_id), error)
-        };
+        let bad =
+            |error: &dyn Display| corrupt(format_args!("the command {}", self.command_id), error);
         let number = |value: i64| unsigned(value).ok_or_else(|| bad(&"negative number"));
         let committed = Committed {
             first_position: Position::new(number(self.first_position)?),

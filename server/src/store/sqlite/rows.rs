@@ -55,13 +55,18 @@ struct EventRow<'a> {
 }
 
 fn event_rows<'a>((append, committed): &Accepted<'a>) -> impl Iterator<Item = EventRow<'a>> {
-    let (position, version) = (committed.first_position.get(), committed.first_version.get());
-    (0..).zip(&append.events).map(move |(offset, event)| EventRow {
-        position: position + offset,
-        version: version + offset,
-        append,
-        event,
-    })
+    let (position, version) = (
+        committed.first_position.get(),
+        committed.first_version.get(),
+    );
+    (0..)
+        .zip(&append.events)
+        .map(move |(offset, event)| EventRow {
+            position: position + offset,
+            version: version + offset,
+            append,
+            event,
+        })
 }
 
 async fn insert_events(
@@ -138,7 +143,9 @@ mod tests {
     fn runs_are_the_powers_of_two_of_the_length() {
         let items: Vec<usize> = (0..2500).collect();
         let lengths = |n: usize| -> Vec<usize> {
-            power_of_two_chunks(&items[..n]).map(<[usize]>::len).collect()
+            power_of_two_chunks(&items[..n])
+                .map(<[usize]>::len)
+                .collect()
         };
         assert_eq!(lengths(0), Vec::<usize>::new());
         assert_eq!(lengths(1), [1]);

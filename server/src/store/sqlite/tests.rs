@@ -85,7 +85,9 @@ async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
         append("todo-b", 0, 2),
         append("todo-b", 5, 1),
     ];
-    let fates = commit_group(&mut db.conn, &group.each_ref(), AT).await.unwrap();
+    let fates = commit_group(&mut db.conn, &group.each_ref(), AT)
+        .await
+        .unwrap();
     let Fate::Accepted(earlier_outcome) = first[0] else {
         panic!("the first append commits: {first:?}");
     };
@@ -99,7 +101,12 @@ async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
             conflict(2),
         ]
     );
-    let expected = [(1, "todo-a", 1), (2, "todo-a", 2), (3, "todo-b", 1), (4, "todo-b", 2)];
+    let expected = [
+        (1, "todo-a", 1),
+        (2, "todo-a", 2),
+        (3, "todo-b", 1),
+        (4, "todo-b", 2),
+    ];
     let expected = expected.map(|(p, s, v)| (p, s.to_owned(), v));
     assert_eq!(stored(&db.pool).await, expected);
 }
@@ -115,11 +122,18 @@ async fn an_append_the_database_refuses_fails_alone_and_leaves_no_gap() {
     .execute(&db.pool)
     .await
     .unwrap();
-    let group = [append("todo-a", 0, 1), append("todo-poison", 0, 1), append("todo-b", 0, 2)];
+    let group = [
+        append("todo-a", 0, 1),
+        append("todo-poison", 0, 1),
+        append("todo-b", 0, 2),
+    ];
     let group = group.each_ref();
 
     assert!(commit_group(&mut db.conn, &group, AT).await.is_err());
-    assert!(stored(&db.pool).await.is_empty(), "the failed group wrote nothing");
+    assert!(
+        stored(&db.pool).await.is_empty(),
+        "the failed group wrote nothing"
+    );
 
     let results = commit_one_by_one(&mut db.conn, &group, AT).await.unwrap();
     assert!(matches!(results[0], Ok(fate) if fate == accepted((1, 1), (1, 1))));

@@ -26,8 +26,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Runs until every store handle is dropped (the queue closes), then closes the
-    /// connection, which also checkpoints the WAL into the database file.
+    /// Runs until every store handle is dropped and the queue is empty, then closes the
+    /// connection.
     pub async fn run(mut self) {
         let mut group = Vec::with_capacity(self.max_batch);
         // `recv_many` waits for one request, then takes whatever else is already queued.

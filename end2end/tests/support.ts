@@ -1,0 +1,72 @@
+import type { Page } from '@playwright/test';
+
+// Shared by the specs: error collection, and waiting until the WASM has hydrated the page.
+
+declare global {
+  interface Window {
+    __e2eWasmInstantiated?: boolean;
+  }
+}
+
+/** Collects console errors and uncaught page errors from the moment it is called. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      // Chromium asks for /favicon.ico on its own; a missing one is not an
+      // app error.
+      if (loc.url && new URL(loc.url).pathname === '/favicon.ico') return;
+      const where = loc.url ? ` (${loc.url}:${loc.lineNumber})` : '';
+      errors.push(`console.error: ${msg.text()}${where}`);
+    }
+  });
+  page.on('pageerror', (err) => {
+    errors.push(`pageerror: ${err.name}: ${err.message}`);
+  });
+  page.on('crash', () => {
+    errors.push('page crashed');
+  });
+  return errors;
+}
+
+/**
+ * Marks the moment the app's WebAssembly module is instantiated. Leptos'
+ * hydration script calls `hydrate()` in the promise continuation right after
+ * wasm-bindgen's init resolves, so once this flag is set (and a task has
+ * passed), `hydrate()` has run.
+ */
+export async function watchWasmInstantiation(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.__e2eWasmInstantiated = false;
+    const mark = <T,>(p: Promise<T>): Promise<T> =>
+      p.then((result) => {
+        window.__e2eWasmInstantiated = true;
+        return result;
+      });
+    const streaming = WebAssembly.instantiateStreaming;
+    if (streaming) {
+      WebAssembly.instantiateStreaming = ((...args: Parameters<typeof streaming>) =>
+        mark(streaming.apply(WebAssembly, args))) as typeof WebAssembly.instantiateStreaming;
+    }
+    const plain = WebAssembly.instantiate;
+    WebAssembly.instantiate = ((...args: Parameters<typeof plain>) =>
+      mark((plain as (...a: unknown[]) => Promise<unknown>).apply(WebAssembly, args))) as typeof WebAssembly.instantiate;
+  });
+}
+
+
+/** Opens `path` and waits until the page is hydrated, so clicks take the WASM path. */
+export async function gotoHydrated(page: Page, path: string): Promise<void> {
+  await watchWasmInstantiation(page);
+  await page.goto(path);
+  await page.waitForFunction(() => window.__e2eWasmInstantiated === true, undefined, {
+    timeout: 20_000,
+  });
+  await page.waitForLoadState('load');
+}
+
+/** A title no other test uses, so specs can share one server. */
+export function uniqueTitle(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
