@@ -9,12 +9,12 @@
 //! - [`pages`]: one route component per file; [`components`]: the pieces they share.
 //! - [`shell`] and [`App`]: the HTML document and the router.
 
-pub mod domain;
 pub mod api;
 pub mod components;
+pub mod domain;
 pub mod pages;
 mod shell;
 
+pub use shell::App;
 #[cfg(feature = "ssr")]
 pub use shell::shell;
-pub use shell::App;

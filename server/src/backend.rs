@@ -28,12 +28,19 @@ pub struct TidingsBackend {
 
 impl TidingsBackend {
     pub fn new(pool: SqlitePool, commands: CommandHandler, identity: DevIdentity) -> Self {
-        Self { pool, commands, identity }
+        Self {
+            pool,
+            commands,
+            identity,
+        }
     }
 
     fn team(&self, viewer: UserId, team: TeamId) -> Result<TeamSummary, AppError> {
         if viewer == self.identity.user && team == self.identity.team {
-            Ok(TeamSummary { id: team, name: self.identity.team_name.clone() })
+            Ok(TeamSummary {
+                id: team,
+                name: self.identity.team_name.clone(),
+            })
         } else {
             Err(AppError::not_found("The team"))
         }
@@ -84,7 +91,13 @@ impl Backend for TidingsBackend {
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
         let team = match &request.command {
             app::domain::todo::TodoCommand::Create { team_id, .. } => *team_id,
-            _ => self.todo_detail(request.actor, request.todo_id).await?.todo.team.id,
+            _ => {
+                self.todo_detail(request.actor, request.todo_id)
+                    .await?
+                    .todo
+                    .team
+                    .id
+            }
         };
         self.team(request.actor, team)?;
         self.commands.handle(request).await
@@ -96,7 +109,9 @@ impl Backend for TidingsBackend {
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError> {
         let team = self.team(viewer, team)?;
-        let (records, position) = queries::team_todos(&self.pool, team.id).await.map_err(internal)?;
+        let (records, position) = queries::team_todos(&self.pool, team.id)
+            .await
+            .map_err(internal)?;
         let todos = records
             .into_iter()
             .map(|record| TodoSummary {
@@ -107,7 +122,11 @@ impl Backend for TidingsBackend {
                 updated_at: record.updated_at,
             })
             .collect();
-        Ok(TeamBoard { team, todos, position })
+        Ok(TeamBoard {
+            team,
+            todos,
+            position,
+        })
     }
 
     async fn todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
@@ -120,7 +139,10 @@ impl Backend for TidingsBackend {
             .map_err(|_| AppError::not_found("The todo"))?;
         Ok(TodoDetail {
             todo: self.todo_view(viewer, team, record),
-            timeline: timeline.into_iter().map(|entry| self.timeline_entry(entry)).collect(),
+            timeline: timeline
+                .into_iter()
+                .map(|entry| self.timeline_entry(entry))
+                .collect(),
             position,
         })
     }

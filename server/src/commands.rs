@@ -7,7 +7,10 @@ use crate::{
 };
 use app::{
     api::{AppError, CommandReceipt, backend::CommandRequest},
-    domain::{Position, Version, todo::{Todo, TodoEvent, decide, replay}},
+    domain::{
+        Position, Version,
+        todo::{Todo, TodoEvent, decide, replay},
+    },
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -28,7 +31,12 @@ impl CommandHandler {
     }
 
     pub async fn handle(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
-        if let Some(first) = self.store.find_command(request.command_id).await.map_err(internal)? {
+        if let Some(first) = self
+            .store
+            .find_command(request.command_id)
+            .await
+            .map_err(internal)?
+        {
             return self.receipt_of_retry(first).await;
         }
         let stream = StreamId::for_todo(request.todo_id);
@@ -40,7 +48,12 @@ impl CommandHandler {
         let events = decide(state.as_ref(), request.command)?;
         if events.is_empty() {
             let position = *self.projected.borrow();
-            return Ok(CommandReceipt { todo_id: request.todo_id, position, version: current, duplicate: false });
+            return Ok(CommandReceipt {
+                todo_id: request.todo_id,
+                position,
+                version: current,
+                duplicate: false,
+            });
         }
         let append = Append {
             stream,
@@ -49,10 +62,16 @@ impl CommandHandler {
             actor: request.actor,
             events: events.iter().map(to_new_event).collect(),
         };
-        let outcome = self.store.append(append).await.map_err(|error| match error {
-            AppendError::Conflict { expected, actual, .. } => stale(expected, actual),
-            other => internal(other),
-        })?;
+        let outcome = self
+            .store
+            .append(append)
+            .await
+            .map_err(|error| match error {
+                AppendError::Conflict {
+                    expected, actual, ..
+                } => stale(expected, actual),
+                other => internal(other),
+            })?;
         let committed = outcome.committed;
         self.wait_for_projection(committed.last_position).await;
         Ok(CommandReceipt {
@@ -67,7 +86,11 @@ impl CommandHandler {
     /// which for a create is not the one this attempt would have made.
     async fn receipt_of_retry(&self, first: Committed) -> Result<CommandReceipt, AppError> {
         let before = Position::new(first.first_position.get() - 1);
-        let events = self.store.read_all_after(before, 1).await.map_err(internal)?;
+        let events = self
+            .store
+            .read_all_after(before, 1)
+            .await
+            .map_err(internal)?;
         let stream = events
             .first()
             .map(|event| event.stream.as_str())
@@ -86,12 +109,20 @@ impl CommandHandler {
         let mut events = Vec::new();
         let mut after = Version::NONE;
         loop {
-            let page = self.store.read_stream(stream, after, STREAM_PAGE).await.map_err(internal)?;
+            let page = self
+                .store
+                .read_stream(stream, after, STREAM_PAGE)
+                .await
+                .map_err(internal)?;
             let Some(last) = page.last() else { break };
             after = last.version;
             for recorded in &page {
-                let event = TodoEvent::decode(&recorded.event_type, recorded.schema_version, recorded.payload.clone())
-                    .map_err(internal)?;
+                let event = TodoEvent::decode(
+                    &recorded.event_type,
+                    recorded.schema_version,
+                    recorded.payload.clone(),
+                )
+                .map_err(internal)?;
                 events.push(event);
             }
             if page.len() < STREAM_PAGE as usize {
@@ -103,7 +134,8 @@ impl CommandHandler {
 
     async fn wait_for_projection(&self, position: Position) {
         let mut projected = self.projected.clone();
-        let waited = tokio::time::timeout(PROJECTION_WAIT, projected.wait_for(|p| *p >= position)).await;
+        let waited =
+            tokio::time::timeout(PROJECTION_WAIT, projected.wait_for(|p| *p >= position)).await;
         if !matches!(waited, Ok(Ok(_))) {
             tracing::warn!(%position, "answering a command before the read models caught up");
         }
@@ -119,7 +151,10 @@ fn to_new_event(event: &TodoEvent) -> NewEvent {
 }
 
 fn stale(seen: Version, current: Version) -> AppError {
-    AppError::Stale { seen: seen.get(), current: current.get() }
+    AppError::Stale {
+        seen: seen.get(),
+        current: current.get(),
+    }
 }
 
 /// Logs the cause, which stays on the server, and answers a plain internal error.

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::{net::SocketAddr, path::PathBuf, str::FromStr};
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "Tidings: a team todo app on an event log")]
+#[command(
+    name = "server",
+    version,
+    about = "Tidings: a team todo app on an event log"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -24,7 +28,12 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// The address to listen on.
-    #[arg(long, env = "TIDINGS_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "TIDINGS_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
     /// The folder for the embedded database.
     #[arg(long, env = "TIDINGS_DATA_DIR", default_value = "data", global = true)]
@@ -33,7 +42,13 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<DatabaseUrl>,
     /// How logs are written.
-    #[arg(long, env = "TIDINGS_LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "TIDINGS_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 }
 
@@ -122,16 +137,29 @@ mod tests {
             "mysql://x".parse::<DatabaseUrl>(),
             Err(DatabaseUrlError::Unsupported("mysql://x".into()))
         );
-        assert_eq!("sqlite://".parse::<DatabaseUrl>(), Err(DatabaseUrlError::MissingPath));
+        assert_eq!(
+            "sqlite://".parse::<DatabaseUrl>(),
+            Err(DatabaseUrlError::MissingPath)
+        );
     }
 
     #[test]
     fn flags_parse_after_the_subcommand() {
-        let cli = Cli::try_parse_from(["server", "serve", "--addr", "127.0.0.1:3100", "--data-dir", "/tmp/t"])
-            .unwrap();
+        let cli = Cli::try_parse_from([
+            "server",
+            "serve",
+            "--addr",
+            "127.0.0.1:3100",
+            "--data-dir",
+            "/tmp/t",
+        ])
+        .unwrap();
         assert!(matches!(cli.command, Some(Command::Serve)));
         assert_eq!(cli.settings.addr.port(), 3100);
-        assert_eq!(cli.settings.database(), DatabaseUrl::Sqlite("/tmp/t/tidings.sqlite".into()));
+        assert_eq!(
+            cli.settings.database(),
+            DatabaseUrl::Sqlite("/tmp/t/tidings.sqlite".into())
+        );
     }
 
     #[test]

@@ -34,11 +34,20 @@ pub struct Storage {
 impl Storage {
     pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
         let DatabaseUrl::Sqlite(path) = settings.database();
-        let pool = db::open_sqlite(&path).await.context("opening the database")?;
-        projection::prepare(&pool).await.context("preparing the read models")?;
-        let store = SqliteEventStore::open(pool.clone()).await.context("starting the event store")?;
+        let pool = db::open_sqlite(&path)
+            .await
+            .context("opening the database")?;
+        projection::prepare(&pool)
+            .await
+            .context("preparing the read models")?;
+        let store = SqliteEventStore::open(pool.clone())
+            .await
+            .context("starting the event store")?;
         tracing::info!(database = %path.display(), "database ready");
-        Ok(Self { pool, store: Arc::new(store) })
+        Ok(Self {
+            pool,
+            store: Arc::new(store),
+        })
     }
 }
 
@@ -57,7 +66,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

@@ -5,8 +5,7 @@ use app::{
     api::backend::CommandRequest,
     domain::{
         CommandId, Description, InternalNotes, Position, TeamId, TodoId, TodoTitle, UserId,
-        Version,
-        todo::TodoCommand,
+        Version, todo::TodoCommand,
     },
 };
 use proptest::prelude::*;
@@ -54,7 +53,9 @@ struct World {
 impl World {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(&Settings::for_tests(dir.path().to_owned())).await.unwrap();
+        let storage = Storage::open(&Settings::for_tests(dir.path().to_owned()))
+            .await
+            .unwrap();
         let (projected, _) =
             Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
         let commands = CommandHandler::new(storage.store.clone(), projected.clone());
@@ -185,7 +186,9 @@ async fn a_rebuild_while_commands_arrive_loses_nothing() {
     rebuilding.await.unwrap().unwrap();
     world.settled().await;
     let live = snapshot(&world.storage.pool).await;
-    rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
+    rebuild(&world.storage.pool, world.storage.store.clone())
+        .await
+        .unwrap();
     assert_eq!(snapshot(&world.storage.pool).await, live);
     assert_eq!(live.0.len(), 100, "every created todo is in the read model");
 }

@@ -86,7 +86,11 @@ impl From<TodoError> for AppError {
 
 #[cfg(feature = "ssr")]
 /// Parses an id field, naming the field in the error.
-pub fn parse_id<T>(field: &str, text: &str, parse: fn(&str) -> Result<T, crate::domain::IdError>) -> Result<T, AppError> {
+pub fn parse_id<T>(
+    field: &str,
+    text: &str,
+    parse: fn(&str) -> Result<T, crate::domain::IdError>,
+) -> Result<T, AppError> {
     parse(text).map_err(|error| AppError::invalid(field, error))
 }
 

@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn a_title_is_trimmed() {
-        assert_eq!(TodoTitle::parse("  Buy milk \n").unwrap().as_str(), "Buy milk");
+        assert_eq!(
+            TodoTitle::parse("  Buy milk \n").unwrap().as_str(),
+            "Buy milk"
+        );
     }
 
     #[test]

@@ -18,7 +18,13 @@ pub fn TeamPage() -> impl IntoView {
     let create = ServerAction::<CreateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
     let board = Resource::new(
-        move || (team_id(), create.version().get(), transition.version().get()),
+        move || {
+            (
+                team_id(),
+                create.version().get(),
+                transition.version().get(),
+            )
+        },
         |(team_id, _, _)| fetch_team_board(team_id),
     );
     view! {
@@ -42,8 +48,12 @@ fn Board(
     let sections = TodoStatus::ALL
         .into_iter()
         .map(|status| {
-            let todos: Vec<TodoSummary> =
-                board.todos.iter().filter(|t| t.status == status).cloned().collect();
+            let todos: Vec<TodoSummary> = board
+                .todos
+                .iter()
+                .filter(|t| t.status == status)
+                .cloned()
+                .collect();
             view! { <StatusSection status todos transition /> }
         })
         .collect_view();

@@ -17,7 +17,13 @@ pub fn TodoPage() -> impl IntoView {
     let update = ServerAction::<UpdateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
     let detail = Resource::new(
-        move || (todo_id(), update.version().get(), transition.version().get()),
+        move || {
+            (
+                todo_id(),
+                update.version().get(),
+                transition.version().get(),
+            )
+        },
         |(todo_id, _, _)| fetch_todo_detail(todo_id),
     );
     view! {

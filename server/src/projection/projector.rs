@@ -20,7 +20,11 @@ pub struct Projector {
 
 impl Projector {
     pub fn new(pool: SqlitePool, store: Arc<dyn EventStore>, tables: Tables) -> Self {
-        Self { pool, store, tables }
+        Self {
+            pool,
+            store,
+            tables,
+        }
     }
 
     /// Projects every event committed so far; returns the checkpoint reached.

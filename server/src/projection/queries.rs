@@ -70,7 +70,10 @@ pub async fn todo_with_timeline(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let timeline = timeline.iter().map(timeline_record).collect::<Result<_, _>>()?;
+    let timeline = timeline
+        .iter()
+        .map(timeline_record)
+        .collect::<Result<_, _>>()?;
     Ok(Some((record(&row)?, timeline, position)))
 }
 

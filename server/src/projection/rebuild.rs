@@ -16,8 +16,8 @@ pub async fn rebuild(
     {
         let mut conn = pool.acquire().await?;
         let next = Tables::NEXT;
-        next.drop(&mut *conn).await?;
-        next.create(&mut *conn).await?;
+        next.drop(&mut conn).await?;
+        next.create(&mut conn).await?;
     }
     Projector::new(pool.clone(), store.clone(), Tables::NEXT)
         .catch_up()
@@ -30,9 +30,9 @@ pub async fn rebuild(
 /// as the live ones.
 async fn swap(pool: &SqlitePool, store: &dyn EventStore) -> Result<Position, ProjectionError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let reached = catch_up_in(&mut *tx, store).await?;
+    let reached = catch_up_in(&mut tx, store).await?;
     let live = Tables::LIVE;
-    live.drop(&mut *tx).await?;
+    live.drop(&mut tx).await?;
     tx.execute(
         "ALTER TABLE todo_rows_next RENAME TO todo_rows;
          ALTER TABLE todo_timeline_next RENAME TO todo_timeline;
@@ -43,7 +43,7 @@ async fn swap(pool: &SqlitePool, store: &dyn EventStore) -> Result<Position, Pro
         .bind(reached.get() as i64)
         .execute(&mut *tx)
         .await?;
-    Tables::create_live_indexes(&mut *tx).await?;
+    Tables::create_live_indexes(&mut tx).await?;
     tx.commit().await?;
     Ok(reached)
 }

@@ -18,12 +18,19 @@ pub async fn project(
     let Some(todo_id) = todo_of_stream(event.stream.as_str()) else {
         return Ok(());
     };
-    let decoded = TodoEvent::decode(&event.event_type, event.schema_version, event.payload.clone())
-        .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
+    let decoded = TodoEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
     let before = load(conn, tables, todo_id).await?;
     let summary = summarise(before.as_ref(), &decoded);
     let after = apply(before, &decoded).ok_or_else(|| {
-        ProjectionError::Corrupt(format!("event {} precedes its todo's creation", event.position))
+        ProjectionError::Corrupt(format!(
+            "event {} precedes its todo's creation",
+            event.position
+        ))
     })?;
     upsert(conn, tables, &after, event).await?;
     let timeline = format!(
@@ -46,7 +53,9 @@ pub async fn project(
 
 /// The todo whose stream this is, if it is a todo stream.
 pub fn todo_of_stream(stream: &str) -> Option<TodoId> {
-    stream.strip_prefix("todo-").and_then(|id| TodoId::parse(id).ok())
+    stream
+        .strip_prefix("todo-")
+        .and_then(|id| TodoId::parse(id).ok())
 }
 
 /// A line for the activity timeline. It names what changed, but never the internal notes'
@@ -71,7 +80,10 @@ fn summarise(before: Option<&Todo>, event: &TodoEvent) -> String {
             } else {
                 let text = changes.join(" and ");
                 let mut chars = text.chars();
-                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
             }
         }
         (None, TodoEvent::Updated(_)) => "Edited".into(),
@@ -88,7 +100,10 @@ async fn load(
          FROM {} WHERE todo_id = ?",
         tables.todos
     );
-    let row = sqlx::query(&sql).bind(todo_id.to_string()).fetch_optional(conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(todo_id.to_string())
+        .fetch_optional(conn)
+        .await?;
     row.map(|row| todo_from_row(&row)).transpose()
 }
 
@@ -101,7 +116,8 @@ pub fn todo_from_row(row: &SqliteRow) -> Result<Todo, ProjectionError> {
         team_id: TeamId::parse(&text("team_id")?).map_err(|_| corrupt("team_id"))?,
         author: UserId::parse(&text("author")?).map_err(|_| corrupt("author"))?,
         title: TodoTitle::parse(&text("title")?).map_err(|_| corrupt("title"))?,
-        description: Description::parse(&text("description")?).map_err(|_| corrupt("description"))?,
+        description: Description::parse(&text("description")?)
+            .map_err(|_| corrupt("description"))?,
         notes: InternalNotes::parse(&text("notes")?).map_err(|_| corrupt("notes"))?,
         status: TodoStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
         version: Version::new(row.try_get::<i64, _>("version")? as u64),

@@ -9,7 +9,9 @@ pub mod sqlite;
 mod types;
 
 pub use error::{AppendError, StoreError};
-pub use types::{Append, AppendOutcome, Committed, NewEvent, RecordedEvent, StreamId, StreamIdError};
+pub use types::{
+    Append, AppendOutcome, Committed, NewEvent, RecordedEvent, StreamId, StreamIdError,
+};
 
 use app::domain::{CommandId, Position};
 use async_trait::async_trait;

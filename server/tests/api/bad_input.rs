@@ -8,7 +8,12 @@ use app::{
 
 /// Asserts that `answer` is the error `status` for `field` (when given), and that the log did
 /// not move.
-async fn assert_refused(app: &TestApp, answer: Answer<CommandReceipt>, status: u16, field: Option<&str>) {
+async fn assert_refused(
+    app: &TestApp,
+    answer: Answer<CommandReceipt>,
+    status: u16,
+    field: Option<&str>,
+) {
     let before = app.board().await.position;
     let (got, error) = answer.expect_err("the input is refused");
     assert_eq!(got, status, "{error:?}");
@@ -23,7 +28,10 @@ async fn assert_refused(app: &TestApp, answer: Answer<CommandReceipt>, status: u
 async fn an_empty_title_is_refused() {
     let app = spawn_app().await;
     let answer = app.create_todo("   ").await;
-    assert_eq!(answer.clone().unwrap_err().1.to_string(), "The title must not be empty.");
+    assert_eq!(
+        answer.clone().unwrap_err().1.to_string(),
+        "The title must not be empty."
+    );
     assert_refused(&app, answer, 400, Some("title")).await;
     assert!(app.board().await.todos.is_empty());
 }
@@ -49,10 +57,16 @@ async fn a_description_of_5001_characters_is_refused() {
     let app = spawn_app().await;
     let team = app.team.to_string();
     let id = CommandId::new().to_string();
-    let answer = app.create_todo_with(&team, "ok", &"d".repeat(5_001), &id).await;
+    let answer = app
+        .create_todo_with(&team, "ok", &"d".repeat(5_001), &id)
+        .await;
     assert_refused(&app, answer, 400, Some("description")).await;
     let id = CommandId::new().to_string();
-    assert!(app.create_todo_with(&team, "ok", &"d".repeat(5_000), &id).await.is_ok());
+    assert!(
+        app.create_todo_with(&team, "ok", &"d".repeat(5_000), &id)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -79,7 +93,9 @@ async fn a_malformed_todo_id_is_refused_and_an_unknown_one_is_not_found() {
     let app = spawn_app().await;
     let answer = app.transition("42", 1, "activate").await;
     assert_refused(&app, answer, 400, Some("todo_id")).await;
-    let answer = app.transition(&TodoId::new().to_string(), 1, "activate").await;
+    let answer = app
+        .transition(&TodoId::new().to_string(), 1, "activate")
+        .await;
     assert_refused(&app, answer, 404, None).await;
     let (status, _) = app.detail(TodoId::new()).await.unwrap_err();
     assert_eq!(status, 404);
@@ -111,7 +127,13 @@ async fn a_stale_version_is_a_conflict() {
     let todo = app.create_todo("raced").await.unwrap().todo_id.to_string();
     app.transition(&todo, 1, "activate").await.unwrap();
     let answer = app.transition(&todo, 1, "archive").await;
-    assert_eq!(answer.clone().unwrap_err().1, AppError::Stale { seen: 1, current: 2 });
+    assert_eq!(
+        answer.clone().unwrap_err().1,
+        AppError::Stale {
+            seen: 1,
+            current: 2
+        }
+    );
     assert_refused(&app, answer, 409, None).await;
 }
 
@@ -127,7 +149,9 @@ async fn an_unknown_action_is_refused() {
 async fn a_missing_or_malformed_argument_is_refused() {
     let app = spawn_app().await;
     let todo = app.create_todo("t").await.unwrap().todo_id.to_string();
-    let answer = app.call("transition_todo", &[("todo_id", todo.as_str())]).await;
+    let answer = app
+        .call("transition_todo", &[("todo_id", todo.as_str())])
+        .await;
     assert_refused(&app, answer, 400, Some("request")).await;
     let form = [
         ("todo_id", todo.as_str()),

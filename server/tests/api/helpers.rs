@@ -64,8 +64,13 @@ impl TestApp {
     }
 
     pub async fn create_todo(&self, title: &str) -> Answer<CommandReceipt> {
-        self.create_todo_with(&self.team.to_string(), title, "", &CommandId::new().to_string())
-            .await
+        self.create_todo_with(
+            &self.team.to_string(),
+            title,
+            "",
+            &CommandId::new().to_string(),
+        )
+        .await
     }
 
     pub async fn create_todo_with(
@@ -131,11 +136,20 @@ impl TestApp {
 
     pub async fn detail(&self, todo: TodoId) -> Answer<TodoDetail> {
         let todo = todo.to_string();
-        self.call("todo_detail", &[("todo_id", todo.as_str())]).await
+        self.call("todo_detail", &[("todo_id", todo.as_str())])
+            .await
     }
 
     pub async fn page(&self, path: &str) -> (u16, String) {
-        let response = self.client.get(self.url(path)).send().await.expect("a page");
-        (response.status().as_u16(), response.text().await.expect("html"))
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("a page");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("html"),
+        )
     }
 }

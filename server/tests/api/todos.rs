@@ -19,7 +19,10 @@ async fn a_created_todo_is_a_draft_on_the_team_board() {
     assert_eq!(board.todos[0].id, receipt.todo_id);
     assert_eq!(board.todos[0].title, "Buy milk");
     assert_eq!(board.todos[0].status, TodoStatus::Draft);
-    assert_eq!(board.position, receipt.position, "the board shows the command's position");
+    assert_eq!(
+        board.position, receipt.position,
+        "the board shows the command's position"
+    );
 }
 
 #[tokio::test]
@@ -28,7 +31,9 @@ async fn a_todo_goes_through_its_whole_lifecycle_and_the_timeline_shows_every_st
     let id = app.create_todo("Write report").await.unwrap().todo_id;
     let todo = id.to_string();
     app.transition(&todo, 1, "activate").await.unwrap();
-    app.update(id, 2, "Write the report", "Q3 figures", "ask Sam").await.unwrap();
+    app.update(id, 2, "Write the report", "Q3 figures", "ask Sam")
+        .await
+        .unwrap();
     app.transition(&todo, 3, "complete").await.unwrap();
     app.transition(&todo, 4, "reopen").await.unwrap();
     let last = app.transition(&todo, 5, "archive").await.unwrap();
@@ -36,19 +41,44 @@ async fn a_todo_goes_through_its_whole_lifecycle_and_the_timeline_shows_every_st
     let detail = app.detail(id).await.unwrap();
     assert_eq!(detail.todo.status, TodoStatus::Archived);
     assert_eq!(detail.todo.title, "Write the report");
-    assert_eq!(detail.todo.notes.as_deref(), Some("ask Sam"), "the author sees the notes");
+    assert_eq!(
+        detail.todo.notes.as_deref(),
+        Some("ask Sam"),
+        "the author sees the notes"
+    );
     assert_eq!(detail.position, last.position);
-    let steps: Vec<&str> = detail.timeline.iter().map(|e| e.event_type.as_str()).collect();
+    let steps: Vec<&str> = detail
+        .timeline
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect();
     assert_eq!(
         steps,
-        ["TodoCreated", "TodoActivated", "TodoUpdated", "TodoCompleted", "TodoReopened", "TodoArchived"]
+        [
+            "TodoCreated",
+            "TodoActivated",
+            "TodoUpdated",
+            "TodoCompleted",
+            "TodoReopened",
+            "TodoArchived"
+        ]
     );
-    assert!(detail.timeline.iter().all(|entry| entry.actor_name == "Dev User"));
+    assert!(
+        detail
+            .timeline
+            .iter()
+            .all(|entry| entry.actor_name == "Dev User")
+    );
     assert_eq!(
         detail.timeline[2].summary,
         "Renamed it to “Write the report” and edited the description"
     );
-    assert!(detail.timeline.iter().all(|entry| !entry.summary.contains("Sam")));
+    assert!(
+        detail
+            .timeline
+            .iter()
+            .all(|entry| !entry.summary.contains("Sam"))
+    );
 }
 
 #[tokio::test]
@@ -56,11 +86,20 @@ async fn a_retried_command_returns_the_first_outcome_and_writes_nothing_twice() 
     let app = spawn_app().await;
     let command_id = CommandId::new().to_string();
     let team = app.team.to_string();
-    let first = app.create_todo_with(&team, "Once", "", &command_id).await.unwrap();
-    let again = app.create_todo_with(&team, "Once", "", &command_id).await.unwrap();
+    let first = app
+        .create_todo_with(&team, "Once", "", &command_id)
+        .await
+        .unwrap();
+    let again = app
+        .create_todo_with(&team, "Once", "", &command_id)
+        .await
+        .unwrap();
     assert!(!first.duplicate);
     assert!(again.duplicate);
-    assert_eq!((again.todo_id, again.position), (first.todo_id, first.position));
+    assert_eq!(
+        (again.todo_id, again.position),
+        (first.todo_id, first.position)
+    );
     assert_eq!(app.board().await.todos.len(), 1);
 }
 
@@ -68,7 +107,10 @@ async fn a_retried_command_returns_the_first_outcome_and_writes_nothing_twice() 
 async fn an_edit_that_changes_nothing_writes_nothing() {
     let app = spawn_app().await;
     let created = app.create_todo("Same").await.unwrap();
-    let receipt = app.update(created.todo_id, 1, "Same", "", "").await.unwrap();
+    let receipt = app
+        .update(created.todo_id, 1, "Same", "", "")
+        .await
+        .unwrap();
     assert_eq!(receipt.version.get(), 1);
     assert_eq!(app.board().await.position, created.position);
 }

@@ -35,7 +35,17 @@ pub enum TodoError {
 /// Decides what `command` means for a todo in `state` (`None`: it does not exist yet).
 pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEvent>, TodoError> {
     let (todo, action) = match (state, command) {
-        (None, TodoCommand::Create { todo_id, team_id, author, title, description, notes }) => {
+        (
+            None,
+            TodoCommand::Create {
+                todo_id,
+                team_id,
+                author,
+                title,
+                description,
+                notes,
+            },
+        ) => {
             return Ok(vec![TodoEvent::Created(TodoCreated {
                 todo_id,
                 team_id,
@@ -54,13 +64,25 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
         TodoCommand::Complete => (TodoAction::Complete, TodoEvent::Completed),
         TodoCommand::Reopen => (TodoAction::Reopen, TodoEvent::Reopened),
         TodoCommand::Archive => (TodoAction::Archive, TodoEvent::Archived),
-        TodoCommand::Update { title, description, notes } => {
-            (TodoAction::Update, TodoEvent::Updated(TodoUpdated { title, description, notes }))
-        }
+        TodoCommand::Update {
+            title,
+            description,
+            notes,
+        } => (
+            TodoAction::Update,
+            TodoEvent::Updated(TodoUpdated {
+                title,
+                description,
+                notes,
+            }),
+        ),
         TodoCommand::Create { .. } => unreachable!("handled above"),
     };
     if todo.status.after(kind).is_none() {
-        return Err(TodoError::IllegalTransition { action: kind, from: todo.status });
+        return Err(TodoError::IllegalTransition {
+            action: kind,
+            from: todo.status,
+        });
     }
     if let TodoEvent::Updated(update) = &event
         && update.title == todo.title

@@ -192,7 +192,10 @@ fn every_illegal_move_is_refused_with_a_readable_message() {
             let outcome = given(history(status)).when(command_for(action));
             assert_eq!(
                 outcome,
-                Err(TodoError::IllegalTransition { action, from: status })
+                Err(TodoError::IllegalTransition {
+                    action,
+                    from: status
+                })
             );
             let message = outcome.unwrap_err().to_string();
             assert!(message.ends_with('.'), "{message}");
@@ -235,9 +238,12 @@ fn every_event_survives_encoding_and_decoding() {
         }),
     ]);
     for event in events {
-        let decoded =
-            TodoEvent::decode(event.event_type(), TodoEvent::SCHEMA_VERSION, event.payload())
-                .unwrap();
+        let decoded = TodoEvent::decode(
+            event.event_type(),
+            TodoEvent::SCHEMA_VERSION,
+            event.payload(),
+        )
+        .unwrap();
         assert_eq!(decoded, event);
     }
 }
