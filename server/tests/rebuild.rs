@@ -47,7 +47,7 @@ struct World {
     todos: Vec<(TodoId, Version)>,
     team: TeamId,
     actor: UserId,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl World {
@@ -66,7 +66,7 @@ impl World {
             todos: Vec::new(),
             team: TeamId::new(),
             actor: UserId::new(),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -191,4 +191,30 @@ async fn a_rebuild_while_commands_arrive_loses_nothing() {
         .unwrap();
     assert_eq!(snapshot(&world.storage.pool).await, live);
     assert_eq!(live.0.len(), 100, "every created todo is in the read model");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
+    let mut world = World::new().await;
+    for i in 0..20 {
+        world.run(Step::Create(format!("before {i}"))).await;
+    }
+    let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("rebuild-projections")
+        .arg("--data-dir")
+        .arg(world.dir.path())
+        .env("RUST_LOG", "warn")
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success(), "the rebuild command failed: {status}");
+    for i in 0..5 {
+        world.run(Step::Activate(i)).await;
+    }
+    world.settled().await;
+    let live = snapshot(&world.storage.pool).await;
+    assert_eq!(live.0.len(), 20);
+    assert_eq!(live.0.iter().filter(|row| row.contains("|active|")).count(), 5);
+    rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
+    assert_eq!(snapshot(&world.storage.pool).await, live);
 }
