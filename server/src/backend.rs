@@ -90,7 +90,7 @@ impl Backend for TidingsBackend {
 
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
         let team = match &request.command {
-            app::domain::todo::TodoCommand::Create { team_id, .. } => *team_id,
+            app::domain::todo::TodoCommand::Create(created) => created.team_id,
             _ => {
                 self.todo_detail(request.actor, request.todo_id)
                     .await?

@@ -5,7 +5,8 @@ use app::{
     api::backend::CommandRequest,
     domain::{
         CommandId, Description, InternalNotes, Position, TeamId, TodoId, TodoTitle, UserId,
-        Version, todo::TodoCommand,
+        Version,
+        todo::{TodoCommand, TodoCreated},
     },
 };
 use proptest::prelude::*;
@@ -75,14 +76,14 @@ impl World {
         let (index, command) = match step {
             Step::Create(title) => {
                 let todo_id = TodoId::new();
-                let command = TodoCommand::Create {
+                let command = TodoCommand::Create(TodoCreated {
                     todo_id,
                     team_id: self.team,
                     author: self.actor,
                     title: TodoTitle::parse(&title).unwrap(),
                     description: Description::default(),
                     notes: InternalNotes::default(),
-                };
+                });
                 self.todos.push((todo_id, Version::NONE));
                 (self.todos.len() - 1, command)
             }
@@ -214,7 +215,12 @@ async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
     world.settled().await;
     let live = snapshot(&world.storage.pool).await;
     assert_eq!(live.0.len(), 20);
-    assert_eq!(live.0.iter().filter(|row| row.contains("|active|")).count(), 5);
-    rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
+    assert_eq!(
+        live.0.iter().filter(|row| row.contains("|active|")).count(),
+        5
+    );
+    rebuild(&world.storage.pool, world.storage.store.clone())
+        .await
+        .unwrap();
     assert_eq!(snapshot(&world.storage.pool).await, live);
 }

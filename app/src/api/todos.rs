@@ -13,7 +13,7 @@ use {
     },
     crate::domain::{
         CommandId, Description, InternalNotes, TeamId, TodoId, TodoTitle, Version,
-        todo::{TodoAction, TodoCommand},
+        todo::{TodoAction, TodoCommand, TodoCreated},
     },
 };
 
@@ -28,14 +28,14 @@ pub async fn create_todo(
     let backend = backend()?;
     let actor = current_user(&backend).await?;
     let todo_id = TodoId::new();
-    let command = TodoCommand::Create {
+    let command = TodoCommand::Create(TodoCreated {
         todo_id,
         team_id: parse_id("team_id", &team_id, TeamId::parse)?,
         author: actor,
         title: TodoTitle::parse(&title)?,
         description: Description::parse(&description)?,
         notes: InternalNotes::default(),
-    };
+    });
     let request = CommandRequest {
         actor,
         command_id: parse_id("command_id", &command_id, CommandId::parse)?,

@@ -1,9 +1,11 @@
 //! Pieces the pages share.
 
+mod loaded;
 mod notice;
 mod status;
 mod transitions;
 
+pub use loaded::Loaded;
 pub use notice::{ActionNotice, ErrorNotice};
 pub use status::StatusBadge;
 pub use transitions::TransitionButtons;

@@ -1,6 +1,9 @@
 //! `/`: the teams the viewer belongs to.
 
-use crate::{api::my_teams, components::ErrorNotice};
+use crate::{
+    api::{TeamSummary, my_teams},
+    components::Loaded,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -9,30 +12,22 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Your teams"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match teams.await {
-                        Ok(teams) => {
-                            view! {
-                                <ul class="team-list">
-                                    {teams
-                                        .into_iter()
-                                        .map(|team| {
-                                            view! {
-                                                <li>
-                                                    <a href=format!("/teams/{}", team.id)>{team.name}</a>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=teams render=move |teams| view! { <TeamList teams /> } />
         </section>
     }
+}
+
+#[component]
+fn TeamList(teams: Vec<TeamSummary>) -> impl IntoView {
+    let items = teams
+        .into_iter()
+        .map(|team| {
+            view! {
+                <li>
+                    <a href=format!("/teams/{}", team.id)>{team.name}</a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="team-list">{items}</ul> }
 }

@@ -3,7 +3,7 @@
 use crate::{
     api::{CreateTodo, TeamBoard, TodoSummary, TransitionTodo, fetch_team_board},
     components::{
-        ActionNotice, ErrorNotice, StatusBadge, TransitionButtons, format_time, fresh_command_id,
+        ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
     domain::todo::TodoStatus,
 };
@@ -28,14 +28,10 @@ pub fn TeamPage() -> impl IntoView {
         |(team_id, _, _)| fetch_team_board(team_id),
     );
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(board) => view! { <Board board create transition /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=board
+            render=move |board| view! { <Board board create transition /> }
+        />
     }
 }
 

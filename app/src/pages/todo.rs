@@ -3,7 +3,7 @@
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
-        ActionNotice, ErrorNotice, StatusBadge, TransitionButtons, format_time, fresh_command_id,
+        ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
 };
 use leptos::prelude::*;
@@ -27,14 +27,10 @@ pub fn TodoPage() -> impl IntoView {
         |(todo_id, _, _)| fetch_todo_detail(todo_id),
     );
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <Detail detail update transition /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded
+            resource=detail
+            render=move |detail| view! { <Detail detail update transition /> }
+        />
     }
 }
 

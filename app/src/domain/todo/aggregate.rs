@@ -1,7 +1,7 @@
 //! The Todo aggregate: `decide` turns a command into events or a refusal, `apply` folds an
 //! event into the state. Both are pure.
 
-use super::{TodoAction, TodoCommand, TodoCreated, TodoEvent, TodoStatus, TodoUpdated, refusal};
+use super::{TodoAction, TodoCommand, TodoEvent, TodoStatus, TodoUpdated, refusal};
 use crate::domain::{Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version};
 use serde::{Deserialize, Serialize};
 
@@ -35,27 +35,8 @@ pub enum TodoError {
 /// Decides what `command` means for a todo in `state` (`None`: it does not exist yet).
 pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEvent>, TodoError> {
     let (todo, action) = match (state, command) {
-        (
-            None,
-            TodoCommand::Create {
-                todo_id,
-                team_id,
-                author,
-                title,
-                description,
-                notes,
-            },
-        ) => {
-            return Ok(vec![TodoEvent::Created(TodoCreated {
-                todo_id,
-                team_id,
-                author,
-                title,
-                description,
-                notes,
-            })]);
-        }
-        (Some(_), TodoCommand::Create { .. }) => return Err(TodoError::AlreadyExists),
+        (None, TodoCommand::Create(created)) => return Ok(vec![TodoEvent::Created(created)]),
+        (Some(_), TodoCommand::Create(_)) => return Err(TodoError::AlreadyExists),
         (None, _) => return Err(TodoError::NotFound),
         (Some(todo), command) => (todo, command),
     };
@@ -76,7 +57,7 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
                 notes,
             }),
         ),
-        TodoCommand::Create { .. } => unreachable!("handled above"),
+        TodoCommand::Create(_) => unreachable!("handled above"),
     };
     if todo.status.after(kind).is_none() {
         return Err(TodoError::IllegalTransition {

@@ -1,18 +1,12 @@
 //! What a person may ask of a todo.
 
-use crate::domain::{Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId};
+use super::TodoCreated;
+use crate::domain::{Description, InternalNotes, TodoTitle};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TodoCommand {
-    /// Makes a draft.
-    Create {
-        todo_id: TodoId,
-        team_id: TeamId,
-        author: UserId,
-        title: TodoTitle,
-        description: Description,
-        notes: InternalNotes,
-    },
+    /// Makes a draft; the event it records is exactly what was asked.
+    Create(TodoCreated),
     Activate,
     /// Replaces the title, description and notes; refused once completed or archived.
     Update {

@@ -63,14 +63,14 @@ fn command_for(action: TodoAction) -> TodoCommand {
 fn creating_a_todo_makes_a_draft() {
     let id = TodoId::new();
     let events = given(vec![])
-        .when(TodoCommand::Create {
+        .when(TodoCommand::Create(TodoCreated {
             todo_id: id,
             team_id: TeamId::new(),
             author: UserId::new(),
             title: title("Buy milk"),
             description: Description::default(),
             notes: InternalNotes::default(),
-        })
+        }))
         .unwrap();
     let todo = replay(&events).unwrap();
     assert_eq!(todo.id, id);
@@ -83,14 +83,7 @@ fn creating_a_todo_twice_is_refused() {
     let Some(TodoEvent::Created(first)) = history(TodoStatus::Draft).pop() else {
         unreachable!()
     };
-    let again = TodoCommand::Create {
-        todo_id: first.todo_id,
-        team_id: first.team_id,
-        author: first.author,
-        title: first.title,
-        description: first.description,
-        notes: first.notes,
-    };
+    let again = TodoCommand::Create(first);
     assert_eq!(
         given(history(TodoStatus::Draft)).when(again),
         Err(TodoError::AlreadyExists)
