@@ -15,7 +15,7 @@ use app::{
         TodoView,
         backend::{Backend, CommandRequest},
     },
-    domain::{TeamId, TodoId, UserId},
+    domain::{TeamId, TodoId, UserId, todo::TodoCommand},
 };
 use async_trait::async_trait;
 use sqlx::SqlitePool;
@@ -89,17 +89,19 @@ impl Backend for TidingsBackend {
     }
 
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
-        let team = match &request.command {
-            app::domain::todo::TodoCommand::Create(created) => created.team_id,
-            _ => {
-                self.todo_detail(request.actor, request.todo_id)
-                    .await?
-                    .todo
-                    .team
-                    .id
+        match &request.command {
+            TodoCommand::Create(created) => {
+                self.team(request.actor, created.team_id)?;
             }
-        };
-        self.team(request.actor, team)?;
+            _ => {
+                let team = queries::team_of_todo(&self.pool, request.todo_id)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| AppError::not_found("The todo"))?;
+                self.team(request.actor, team)
+                    .map_err(|_| AppError::not_found("The todo"))?;
+            }
+        }
         self.commands.handle(request).await
     }
 

@@ -77,6 +77,23 @@ pub async fn todo_with_timeline(
     Ok(Some((record(&row)?, timeline, position)))
 }
 
+/// The team a todo belongs to, if the todo exists.
+pub async fn team_of_todo(
+    pool: &SqlitePool,
+    todo: TodoId,
+) -> Result<Option<TeamId>, ProjectionError> {
+    let team: Option<String> =
+        sqlx::query_scalar("SELECT team_id FROM todo_rows WHERE todo_id = ?")
+            .bind(todo.to_string())
+            .fetch_optional(pool)
+            .await?;
+    team.map(|team| {
+        TeamId::parse(&team)
+            .map_err(|_| ProjectionError::Corrupt(format!("todo row: bad team_id {team:?}")))
+    })
+    .transpose()
+}
+
 fn record(row: &SqliteRow) -> Result<TodoRecord, ProjectionError> {
     Ok(TodoRecord {
         todo: todo_from_row(row)?,
