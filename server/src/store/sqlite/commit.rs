@@ -1,31 +1,15 @@
-//! One group's transaction. The fast path reads what the group needs in three queries,
-//! decides every append in memory ([`plan`]) and writes the accepted ones with a few
-//! multi-row INSERTs ([`rows`](super::rows)), whatever the group's size. If anything fails,
-//! the group is retried with a savepoint around each append, so that only the append that
-//! fails is refused.
-//!
-//! The lookups take their keys as one JSON array, unpacked by `json_each`: one cached
-//! statement serves every group size.
+//! One group's transaction. The fast path reads what the group needs in one query
+//! ([`lookup`](super::lookup)), decides every append in memory ([`plan`]) and writes the
+//! accepted ones with a few multi-row INSERTs ([`rows`](super::rows)), whatever the group's
+//! size. If anything fails, the group is retried with a savepoint around each append, so
+//! that only the append that fails is refused.
 
 use super::encode::EncodedAppend;
-use super::plan::{Fate, Known, plan};
-use super::reader::{self, CommandRow, corrupt_or_database};
+use super::lookup::read_known;
+use super::plan::{Fate, plan};
 use super::rows::insert_accepted;
-use crate::store::{Committed, StoreError, StreamId};
-use app::domain::{CommandId, Version};
-use serde_json::Value;
+use crate::store::StoreError;
 use sqlx::SqliteConnection;
-use std::collections::{HashMap, HashSet};
-
-/// Each stream's current version; a stream with no events gets NULL. The subquery reads one
-/// entry of the `(stream_id, version)` index, whatever the stream's length.
-const STREAM_VERSIONS: &str = "SELECT j.value, (SELECT e.version FROM events AS e \
-    WHERE e.stream_id = j.value ORDER BY e.version DESC LIMIT 1) \
-    FROM json_each(?1) AS j";
-
-const KNOWN_COMMANDS: &str = "SELECT c.command_id, c.first_position, c.last_position, \
-    c.first_version, c.last_version \
-    FROM json_each(?1) AS j CROSS JOIN commands AS c ON c.command_id = j.value";
 
 /// The fast path: the whole group in one transaction, or an error and nothing written.
 pub(super) async fn commit_group(
@@ -126,56 +110,4 @@ async fn plan_and_write(
         .collect();
     insert_accepted(conn, &accepted, recorded_at).await?;
     Ok(fates)
-}
-
-async fn read_known(
-    conn: &mut SqliteConnection,
-    group: &[&EncodedAppend],
-) -> Result<Known, StoreError> {
-    Ok(Known {
-        versions: stream_versions(conn, group).await?,
-        commands: known_commands(conn, group).await?,
-        head: reader::head(conn).await?,
-    })
-}
-
-async fn stream_versions(
-    conn: &mut SqliteConnection,
-    group: &[&EncodedAppend],
-) -> Result<HashMap<StreamId, Version>, StoreError> {
-    let streams: HashSet<&str> = group.iter().map(|a| a.stream.as_str()).collect();
-    let streams = Value::from(Vec::from_iter(streams)).to_string();
-    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(STREAM_VERSIONS)
-        .bind(streams)
-        .fetch_all(conn)
-        .await
-        .map_err(corrupt_or_database)?;
-    let existing = rows
-        .into_iter()
-        .filter_map(|(stream, version)| Some((stream, version?)));
-    existing
-        .map(|(stream, version)| {
-            let version = u64::try_from(version).map_err(|_| bad_version(&stream, version))?;
-            let stream =
-                StreamId::parse(&stream).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((stream, Version::new(version)))
-        })
-        .collect()
-}
-
-fn bad_version(stream: &str, version: i64) -> StoreError {
-    StoreError::Corrupt(format!("{stream} is at version {version}"))
-}
-
-async fn known_commands(
-    conn: &mut SqliteConnection,
-    group: &[&EncodedAppend],
-) -> Result<HashMap<CommandId, Committed>, StoreError> {
-    let ids: Vec<&str> = group.iter().map(|a| a.command_text.as_str()).collect();
-    let rows: Vec<CommandRow> = sqlx::query_as(KNOWN_COMMANDS)
-        .bind(Value::from(ids).to_string())
-        .fetch_all(conn)
-        .await
-        .map_err(corrupt_or_database)?;
-    rows.into_iter().map(CommandRow::decode).collect()
 }

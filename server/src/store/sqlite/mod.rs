@@ -1,15 +1,17 @@
 //! The SQLite backend of the event store.
 //!
-//! - [`encode`]: an append turned into the text the log stores, in the caller's task.
-//! - [`writer`]: the one task that writes, in groups.
-//! - [`commit`]: one group's transaction, and the fallback for a failing group.
-//! - [`rows`]: writing accepted appends with multi-row INSERTs.
-//! - [`plan`]: what becomes of each append of a group, decided without I/O.
-//! - [`reader`]: reads through the pool, and decoding rows into typed values.
+//! - `encode`: an append turned into the text the log stores, in the caller's task.
+//! - `writer`: the one task that writes, in groups.
+//! - `commit`: one group's transaction, and the fallback for a failing group.
+//! - `lookup`: what the database holds for a group, in one query.
+//! - `rows`: writing accepted appends with multi-row INSERTs.
+//! - `plan`: what becomes of each append of a group, decided without I/O.
+//! - `reader`: reads through the pool, and rows decoded into typed values.
 //! - `tests`: one group's transaction, with a group made up on purpose.
 
 mod commit;
 mod encode;
+mod lookup;
 mod plan;
 mod reader;
 mod rows;

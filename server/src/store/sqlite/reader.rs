@@ -72,9 +72,14 @@ pub(super) async fn head(conn: &mut SqliteConnection) -> Result<Position, StoreE
         .fetch_one(conn)
         .await
         .map_err(corrupt_or_database)?;
-    unsigned(head)
+    position(head)
+}
+
+/// A position as SQLite returns it, checked.
+pub(super) fn position(value: i64) -> Result<Position, StoreError> {
+    unsigned(value)
         .map(Position::new)
-        .ok_or_else(|| corrupt("the head", head))
+        .ok_or_else(|| corrupt("a position", value))
 }
 
 /// One row of `events`, as SQLite types it.
@@ -111,8 +116,9 @@ impl EventRow {
     }
 }
 
-/// One row of `commands`: where a committed command's events landed.
-#[derive(sqlx::FromRow)]
+/// One row of `commands`: where a committed command's events landed. Also read from JSON
+/// (an array of the five values), by [`lookup`](super::lookup).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct CommandRow {
     command_id: String,
     first_position: i64,

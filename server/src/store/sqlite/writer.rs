@@ -31,12 +31,19 @@ impl Writer {
     pub async fn run(mut self) {
         let mut group = Vec::with_capacity(self.max_batch);
         // `recv_many` waits for one request, then takes whatever else is already queued.
-        while self.requests.recv_many(&mut group, self.max_batch).await > 0 {
+        loop {
+            let taken = self.requests.recv_many(&mut group, self.max_batch).await;
+            if taken == 0 {
+                break;
+            }
             self.commit_and_answer(&mut group).await;
-            // The callers just answered are runnable now. Letting them run first lets
-            // those with another append queue it in time for the next group, instead of
-            // the next group being the one or two that were quickest.
-            tokio::task::yield_now().await;
+            // After a crowded group, the callers just answered are runnable now. Letting
+            // them run first lets those with another append queue it in time for the next
+            // group, instead of the next group being the one or two that were quickest. A
+            // lone append has no crowd to wait for, and is answered sooner without it.
+            if taken > 1 {
+                tokio::task::yield_now().await;
+            }
         }
         if let Err(error) = self.conn.close().await {
             tracing::warn!(%error, "closing the event store's writer connection failed");

@@ -1,0 +1,69 @@
+//! What the database holds for one group: the head, each stream's version and each command
+//! already committed, read in one statement that returns one row.
+//!
+//! The keys go in as JSON arrays, unpacked by `json_each`, so that one prepared statement
+//! serves every group size. The answers come back as JSON too, aggregated by SQLite: sqlx's
+//! SQLite driver hands rows over one at a time through a channel, which would cost more than
+//! the lookups themselves.
+
+use super::encode::EncodedAppend;
+use super::plan::Known;
+use super::reader::{CommandRow, corrupt_or_database, position};
+use crate::store::{Committed, StoreError, StreamId};
+use app::domain::{CommandId, Version};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
+
+/// Each subquery reads one entry of an index per key: the stream's last version from the
+/// `(stream_id, version)` index, the command from the primary key of `commands`.
+const KNOWN: &str = "SELECT \
+    (SELECT COALESCE(MAX(position), 0) FROM events), \
+    (SELECT json_group_array(json_array(j.value, (SELECT e.version FROM events AS e \
+        WHERE e.stream_id = j.value ORDER BY e.version DESC LIMIT 1))) \
+     FROM json_each(?1) AS j), \
+    (SELECT json_group_array(json_array(c.command_id, c.first_position, c.last_position, \
+        c.first_version, c.last_version)) \
+     FROM json_each(?2) AS j CROSS JOIN commands AS c ON c.command_id = j.value)";
+
+pub(super) async fn read_known(
+    conn: &mut SqliteConnection,
+    group: &[&EncodedAppend],
+) -> Result<Known, StoreError> {
+    let streams: HashSet<&str> = group.iter().map(|a| a.stream.as_str()).collect();
+    let commands: Vec<&str> = group.iter().map(|a| a.command_text.as_str()).collect();
+    let (head, versions, commands): (i64, String, String) = sqlx::query_as(KNOWN)
+        .bind(Value::from(Vec::from_iter(streams)).to_string())
+        .bind(Value::from(commands).to_string())
+        .fetch_one(conn)
+        .await
+        .map_err(corrupt_or_database)?;
+    Ok(Known {
+        versions: decode_versions(&versions)?,
+        commands: decode_commands(&commands)?,
+        head: position(head)?,
+    })
+}
+
+/// `[["todo-…", 3], ["todo-…", null]]`: a stream without events is left out of the map.
+fn decode_versions(json: &str) -> Result<HashMap<StreamId, Version>, StoreError> {
+    let pairs: Vec<(String, Option<u64>)> = serde_json::from_str(json).map_err(corrupt)?;
+    pairs
+        .into_iter()
+        .filter_map(|(stream, version)| Some((stream, version?)))
+        .map(|(stream, version)| {
+            let stream = StreamId::parse(&stream).map_err(corrupt)?;
+            Ok((stream, Version::new(version)))
+        })
+        .collect()
+}
+
+fn decode_commands(json: &str) -> Result<HashMap<CommandId, Committed>, StoreError> {
+    let rows: Vec<CommandRow> = serde_json::from_str(json).map_err(corrupt)?;
+    rows.into_iter().map(CommandRow::decode).collect()
+}
+
+fn corrupt(error: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("the log's current state: {error}"))
+}
