@@ -1,15 +1,17 @@
 //! How fast the SQLite store acknowledges appends, with group commit and with one
 //! transaction per append (`max_batch = 1`, the baseline), at several numbers of concurrent
-//! writers. Each writer appends one-event commands to a stream of its own, as fast as its
-//! acks come back, for a fixed time; every run gets a fresh database file.
+//! writers. Each writer appends one-event commands as fast as its acks come back, for a fixed
+//! time; every run gets a fresh database file. Two workloads:
+//! - `update`: each writer appends to one long stream of its own (edits of busy todos);
+//! - `create`: each append starts a new stream (new todos, UUIDv7 stream ids).
 //!
 //! `cargo bench -p server --bench append` prints a markdown table. Settings, from the
 //! environment: `BENCH_SECS` (each run's length, default 4), `BENCH_WRITERS` (default
-//! `1,16,256`), `BENCH_DIR` (where the database files go, default the system temp folder;
+//! `1,16,256`), `BENCH_WORKLOADS` (default `create,update`), `BENCH_DIR` (where the database files go, default the system temp folder;
 //! it must be a real disk for the fsyncs to mean anything).
 
 use anyhow::Context;
-use app::domain::{CommandId, UserId, Version};
+use app::domain::{CommandId, TodoId, UserId, Version};
 use serde_json::json;
 use server::db::open_sqlite;
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 struct Settings {
     run_for: Duration,
     writers: Vec<usize>,
+    workloads: Vec<Workload>,
     dir: std::path::PathBuf,
 }
 
@@ -48,6 +51,29 @@ impl Mode {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Workload {
+    Create,
+    Update,
+}
+
+impl Workload {
+    fn parse(name: &str) -> anyhow::Result<Self> {
+        match name.trim() {
+            "create" => Ok(Self::Create),
+            "update" => Ok(Self::Update),
+            other => anyhow::bail!("BENCH_WORKLOADS: unknown workload {other:?}"),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+        }
+    }
+}
+
 /// One run's figures.
 struct Measured {
     events_per_sec: f64,
@@ -58,14 +84,18 @@ struct Measured {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = settings()?;
-    println!("| mode | writers | events/s | ack p50 | ack p99 | group/baseline |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for &writers in &settings.writers {
-        let baseline = measure(&settings, Mode::OneTransactionPerAppend, writers).await?;
-        let group = measure(&settings, Mode::GroupCommit, writers).await?;
-        let ratio = group.events_per_sec / baseline.events_per_sec;
-        print_row(Mode::OneTransactionPerAppend, writers, &baseline, "");
-        print_row(Mode::GroupCommit, writers, &group, &format!("{ratio:.1}x"));
+    println!("| workload | mode | writers | events/s | ack p50 | ack p99 | group/baseline |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    for &workload in &settings.workloads {
+        for &writers in &settings.writers {
+            let run = |mode| measure(&settings, mode, workload, writers);
+            let baseline = run(Mode::OneTransactionPerAppend).await?;
+            let group = run(Mode::GroupCommit).await?;
+            let ratio = group.events_per_sec / baseline.events_per_sec;
+            let row = |mode, measured, ratio| print_row(workload, mode, writers, measured, ratio);
+            row(Mode::OneTransactionPerAppend, &baseline, "");
+            row(Mode::GroupCommit, &group, &format!("{ratio:.1}x"));
+        }
     }
     Ok(())
 }
@@ -76,10 +106,15 @@ fn settings() -> anyhow::Result<Settings> {
         .split(',')
         .map(|n| n.trim().parse::<usize>().context("BENCH_WRITERS"))
         .collect::<Result<_, _>>()?;
+    let workloads = env_or("BENCH_WORKLOADS", "create,update")
+        .split(',')
+        .map(Workload::parse)
+        .collect::<Result<_, _>>()?;
     let dir = std::env::var_os("BENCH_DIR").map_or_else(std::env::temp_dir, Into::into);
     Ok(Settings {
         run_for: Duration::from_secs_f64(secs),
         writers,
+        workloads,
         dir,
     })
 }
@@ -88,14 +123,19 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
-async fn measure(settings: &Settings, mode: Mode, writers: usize) -> anyhow::Result<Measured> {
+async fn measure(
+    settings: &Settings,
+    mode: Mode,
+    workload: Workload,
+    writers: usize,
+) -> anyhow::Result<Measured> {
     let dir = tempfile::tempdir_in(&settings.dir)?;
     let pool = open_sqlite(&dir.path().join("bench.db")).await?;
     let store = SqliteEventStore::with_options(pool, mode.options()).await?;
     let started = Instant::now();
     let deadline = started + settings.run_for;
     let tasks: Vec<_> = (0..writers)
-        .map(|writer| tokio::spawn(append_until(store.clone(), writer, deadline)))
+        .map(|writer| tokio::spawn(append_until(store.clone(), workload, writer, deadline)))
         .collect();
     let mut latencies = Vec::new();
     for task in tasks {
@@ -110,20 +150,27 @@ async fn measure(settings: &Settings, mode: Mode, writers: usize) -> anyhow::Res
     })
 }
 
-/// Appends one event at a time to the writer's own stream until `deadline`, and returns how
-/// long each ack took.
+/// Appends one event at a time until `deadline`, and returns how long each ack took.
 async fn append_until(
     store: SqliteEventStore,
+    workload: Workload,
     writer: usize,
     deadline: Instant,
 ) -> anyhow::Result<Vec<Duration>> {
-    let stream = StreamId::parse(&format!("bench-{writer}"))?;
+    let own = StreamId::parse(&format!("bench-{writer}"))?;
     let actor = UserId::new();
     let mut version = Version::NONE;
     let mut latencies = Vec::new();
     while Instant::now() < deadline {
+        let stream = match workload {
+            Workload::Update => own.clone(),
+            Workload::Create => {
+                version = Version::NONE;
+                StreamId::for_todo(TodoId::new())
+            }
+        };
         let append = Append {
-            stream: stream.clone(),
+            stream,
             expected_version: version,
             command_id: CommandId::new(),
             actor,
@@ -154,9 +201,10 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
-fn print_row(mode: Mode, writers: usize, measured: &Measured, ratio: &str) {
+fn print_row(workload: Workload, mode: Mode, writers: usize, measured: &Measured, ratio: &str) {
     println!(
-        "| {} | {writers} | {:.0} | {:.2} ms | {:.2} ms | {ratio} |",
+        "| {} | {} | {writers} | {:.0} | {:.2} ms | {:.2} ms | {ratio} |",
+        workload.name(),
         mode.name(),
         measured.events_per_sec,
         measured.p50.as_secs_f64() * 1e3,
