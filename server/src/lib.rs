@@ -7,6 +7,7 @@
 //! - [`store`]: the event store trait and its SQLite backend with group commit.
 //! - [`projection`]: the read models, their projector, queries and rebuild.
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
+//! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
 //! - [`backend`]: the `app::api::backend::Backend` implementation server functions call.
 //! - [`identity`]: the development user and team that stand in until accounts exist.
@@ -15,6 +16,7 @@
 pub mod backend;
 pub mod commands;
 pub mod config;
+pub mod cross_site;
 pub mod db;
 pub mod error_status;
 pub mod identity;

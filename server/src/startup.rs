@@ -5,6 +5,7 @@ use crate::{
     backend::TidingsBackend,
     commands::CommandHandler,
     config::{DatabaseUrl, Settings},
+    cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
     identity::DevIdentity,
@@ -93,6 +94,7 @@ pub fn router(options: LeptosOptions, backend: BackendHandle) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(map_error_status))
+        .layer(axum::middleware::from_fn(refuse_cross_site))
         .with_state(options)
 }
 

@@ -162,3 +162,39 @@ async fn a_missing_or_malformed_argument_is_refused() {
     let answer = app.call("transition_todo", &form).await;
     assert_refused(&app, answer, 400, Some("request")).await;
 }
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_writes_nothing() {
+    let app = spawn_app().await;
+    let before = app.board().await.position;
+    let form = [
+        ("team_id", app.team.to_string()),
+        ("title", "forged".to_owned()),
+        ("description", String::new()),
+        ("command_id", CommandId::new().to_string()),
+    ];
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/api/create_todo"))
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{name}: {value}");
+    }
+    assert_eq!(app.board().await.position, before);
+    let same_origin = app
+        .client
+        .post(app.url("/api/create_todo"))
+        .header("origin", format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status().as_u16(), 200);
+}
