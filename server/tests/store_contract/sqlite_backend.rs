@@ -174,3 +174,35 @@ fn one_event(stream: &str) -> Append {
         }],
     }
 }
+
+/// The writer never checkpoints (that would stall a group's acks); a task of the store's does,
+/// off the append path. Checkpointed pages leave the write-ahead log for the database file,
+/// so the file grows soon after appends, while the store is still open.
+#[tokio::test]
+async fn the_write_ahead_log_is_checkpointed_into_the_database_file_off_the_append_path() {
+    let harness = SqliteHarness::new();
+    let store = harness.open().await;
+    let size = || std::fs::metadata(harness.path()).expect("the file").len();
+    let before = size();
+    let stream = StreamId::parse("checkpointed").unwrap();
+    for version in 0..300 {
+        let append = Append {
+            stream: stream.clone(),
+            expected_version: Version::new(version),
+            command_id: CommandId::new(),
+            actor: UserId::new(),
+            events: vec![NewEvent {
+                event_type: "Grown".into(),
+                schema_version: 1,
+                payload: serde_json::json!({ "padding": "x".repeat(500) }),
+            }],
+        };
+        store.append(append).await.unwrap();
+    }
+    let mut waited = 0;
+    while size() <= before && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert!(size() > before, "the database file is still {before} bytes");
+}

@@ -9,6 +9,7 @@
 //! - `reader`: reads through the pool, and rows decoded into typed values.
 //! - `tests`: one group's transaction, with a group made up on purpose.
 
+mod checkpoint;
 mod commit;
 mod encode;
 mod lookup;
@@ -77,7 +78,11 @@ impl SqliteEventStore {
     /// Opens the store and starts its writer, on a connection of its own.
     pub async fn with_options(pool: SqlitePool, options: StoreOptions) -> Result<Self, StoreError> {
         let mut conn = db::connect_dedicated(&pool).await?;
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut conn)
+            .await?;
         let head = Arc::new(watch::Sender::new(reader::head(&mut conn).await?));
+        tokio::spawn(checkpoint::run(pool.clone(), head.subscribe()));
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {
             conn,
