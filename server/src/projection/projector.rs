@@ -11,6 +11,16 @@ use tokio::{sync::watch, task::JoinHandle};
 /// How many events one transaction projects.
 const BATCH: u32 = 500;
 
+/// What one batch did.
+enum Step {
+    /// There was nothing after the checkpoint.
+    CaughtUp(Position),
+    /// A batch was projected; there may be more.
+    Projected,
+    /// The checkpoint moved under us (a rebuild swapped tables); read again.
+    Retry,
+}
+
 #[derive(Clone)]
 pub struct Projector {
     pool: SqlitePool,
@@ -30,8 +40,7 @@ impl Projector {
     /// Projects every event committed so far; returns the checkpoint reached.
     pub async fn catch_up(&self) -> Result<Position, ProjectionError> {
         loop {
-            let (position, projected) = self.step().await?;
-            if projected == 0 {
+            if let Step::CaughtUp(position) = self.step().await? {
                 return Ok(position);
             }
         }
@@ -40,20 +49,22 @@ impl Projector {
     /// Projects one batch. Events are read before the write transaction, so the store's
     /// writer is never kept waiting on the reads; the checkpoint is read again inside it, and
     /// if someone else moved it (a rebuild swapped tables), the batch is dropped and retried.
-    async fn step(&self) -> Result<(Position, usize), ProjectionError> {
+    async fn step(&self) -> Result<Step, ProjectionError> {
         let seen = checkpoint(&mut *self.pool.acquire().await?, self.tables).await?;
         let events = self.store.read_all_after(seen, BATCH).await?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if checkpoint(&mut tx, self.tables).await? != seen {
-            return Ok((seen, usize::MAX));
+            return Ok(Step::Retry);
         }
         for event in &events {
             project(&mut tx, self.tables, event).await?;
         }
-        let reached = events.last().map_or(seen, |event| event.position);
-        set_checkpoint(&mut tx, self.tables, reached).await?;
+        let Some(last) = events.last() else {
+            return Ok(Step::CaughtUp(seen));
+        };
+        set_checkpoint(&mut tx, self.tables, last.position).await?;
         tx.commit().await?;
-        Ok((reached, events.len()))
+        Ok(Step::Projected)
     }
 
     /// Runs until the store stops: catches up whenever the log's head moves, and publishes
