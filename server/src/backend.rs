@@ -1,116 +1,303 @@
 //! `TidingsBackend`: the server's implementation of the `Backend` trait that `app`'s server
-//! functions call. It checks who may see what, runs commands and turns read models into views.
+//! functions call. Every method checks who asks against the membership read model; a todo or
+//! team the asker may not see is "not found", exactly like one that does not exist.
 
 use crate::{
-    commands::CommandHandler,
-    identity::DevIdentity,
-    projection::{
-        ProjectionError,
-        queries::{self, TimelineRecord, TodoRecord},
-    },
+    accounts::{AccountError, AccountRecord, Accounts},
+    commands::{CommandHandler, internal},
+    invite_tokens,
+    projection::queries::{self, InvitationRecord, TeamRecord, TimelineRecord, TodoRecord},
+    rate_limits::RateLimits,
+    sessions,
 };
 use app::{
     api::{
-        AppError, CommandReceipt, TeamBoard, TeamSummary, TimelineEntry, TodoDetail, TodoSummary,
-        TodoView,
-        backend::{Backend, CommandRequest},
+        Account, AppError, CommandReceipt, InvitationStatus, InvitationView, InvitePreview,
+        MemberView, NewInvitation, TeamBoard, TeamMembers, TeamReceipt, TeamSummary,
+        TimelineEntry, TodoDetail, TodoSummary, TodoView,
+        backend::{Backend, CommandRequest, NewAccount, TeamRequest},
     },
-    domain::{TeamId, TodoId, UserId, todo::TodoCommand},
+    domain::{
+        CommandId, Email, InvitationId, Password, TeamId, TodoId, UserId,
+        team::{InviteToken, TeamCommand, TeamError},
+        todo::TodoCommand,
+    },
 };
 use async_trait::async_trait;
+use axum::extract::ConnectInfo;
+use chrono::{Duration, Utc};
+use http::request::Parts;
 use sqlx::SqlitePool;
+use std::{
+    collections::HashMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+};
+
+/// How long an invite link stays valid.
+const INVITATION_DAYS: i64 = 7;
+/// What a timeline shows for an actor whose account is gone.
+const UNKNOWN_PERSON: &str = "Someone";
 
 pub struct TidingsBackend {
     pool: SqlitePool,
     commands: CommandHandler,
-    identity: DevIdentity,
+    accounts: Accounts,
+    limits: RateLimits,
 }
 
 impl TidingsBackend {
-    pub fn new(pool: SqlitePool, commands: CommandHandler, identity: DevIdentity) -> Self {
+    pub fn new(pool: SqlitePool, commands: CommandHandler, limits: RateLimits) -> Self {
         Self {
+            accounts: Accounts::new(pool.clone()),
             pool,
             commands,
-            identity,
+            limits,
         }
     }
 
-    fn team(&self, viewer: UserId, team: TeamId) -> Result<TeamSummary, AppError> {
-        if viewer == self.identity.user && team == self.identity.team {
-            Ok(TeamSummary {
-                id: team,
-                name: self.identity.team_name.clone(),
-            })
-        } else {
-            Err(AppError::not_found("The team"))
-        }
+    /// The team, if `viewer` belongs to it; "not found" otherwise.
+    async fn team_for(
+        &self,
+        viewer: UserId,
+        team: TeamId,
+        what: &str,
+    ) -> Result<TeamSummary, AppError> {
+        queries::team_of_member(&self.pool, team, viewer)
+            .await
+            .map_err(internal)?
+            .map(summary)
+            .ok_or_else(|| AppError::not_found(what))
     }
 
-    fn name_of(&self, user: UserId) -> String {
-        if user == self.identity.user {
-            self.identity.user_name.clone()
-        } else {
-            "A former member".into()
-        }
+    async fn names(
+        &self,
+        users: impl IntoIterator<Item = UserId>,
+    ) -> Result<HashMap<UserId, String>, AppError> {
+        self.accounts.names(users).await.map_err(internal)
     }
 
-    fn todo_view(&self, viewer: UserId, team: TeamSummary, record: TodoRecord) -> TodoView {
-        let todo = record.todo;
-        TodoView {
-            id: todo.id,
-            team,
-            title: todo.title.to_string(),
-            description: todo.description.to_string(),
-            notes: (todo.author == viewer).then(|| todo.notes.to_string()),
-            status: todo.status,
-            version: todo.version,
-            author_name: self.name_of(todo.author),
-            created_at: record.created_at,
-            updated_at: record.updated_at,
-        }
-    }
-
-    fn timeline_entry(&self, record: TimelineRecord) -> TimelineEntry {
-        TimelineEntry {
-            position: record.position,
-            version: record.version,
-            event_type: record.event_type,
-            actor_name: self.name_of(record.actor),
-            recorded_at: record.recorded_at,
-            summary: record.summary,
-        }
+    async fn sign_in(&self, request: &Parts, account: AccountRecord) -> Result<Account, AppError> {
+        sessions::sign_in(&sessions::session_of(request)?, account.id).await?;
+        Ok(account_view(account))
     }
 }
 
 #[async_trait]
 impl Backend for TidingsBackend {
-    async fn current_user(&self, _request: &http::request::Parts) -> Result<UserId, AppError> {
-        Ok(self.identity.user)
+    async fn current_user(&self, request: &Parts) -> Result<UserId, AppError> {
+        sessions::user_of(&sessions::session_of(request)?)
+            .await?
+            .ok_or(AppError::Unauthenticated)
+    }
+
+    async fn current_account(&self, request: &Parts) -> Result<Option<Account>, AppError> {
+        let Some(user) = sessions::user_of(&sessions::session_of(request)?).await? else {
+            return Ok(None);
+        };
+        let account = self.accounts.find(user).await.map_err(internal)?;
+        Ok(account.map(account_view))
+    }
+
+    async fn sign_up(&self, request: &Parts, form: NewAccount) -> Result<Account, AppError> {
+        self.limits.check_address(client_address(request))?;
+        let account = self
+            .accounts
+            .sign_up(&form.email, &form.display_name, &form.password)
+            .await
+            .map_err(|error| match error {
+                AccountError::EmailTaken => AppError::Taken {
+                    field: "email".into(),
+                    message: "An account with this email already exists. Log in instead."
+                        .into(),
+                },
+                other => internal(other),
+            })?;
+        tracing::info!(user = %account.id, "account created");
+        self.sign_in(request, account).await
+    }
+
+    async fn log_in(
+        &self,
+        request: &Parts,
+        email: Email,
+        password: Password,
+    ) -> Result<Account, AppError> {
+        self.limits.check_address(client_address(request))?;
+        self.limits.check_account(&email)?;
+        let account = self
+            .accounts
+            .authenticate(&email, &password)
+            .await
+            .map_err(|error| match error {
+                AccountError::BadCredentials => AppError::BadCredentials,
+                other => internal(other),
+            })?;
+        self.sign_in(request, account).await
+    }
+
+    async fn log_out(&self, request: &Parts) -> Result<(), AppError> {
+        sessions::sign_out(&sessions::session_of(request)?).await
     }
 
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
+        self.limits.check_command(request.actor)?;
         match &request.command {
             TodoCommand::Create(created) => {
-                self.team(request.actor, created.team_id)?;
+                self.team_for(request.actor, created.team_id, "The team")
+                    .await?;
             }
             _ => {
                 let team = queries::team_of_todo(&self.pool, request.todo_id)
                     .await
                     .map_err(internal)?
                     .ok_or_else(|| AppError::not_found("The todo"))?;
-                self.team(request.actor, team)
-                    .map_err(|_| AppError::not_found("The todo"))?;
+                self.team_for(request.actor, team, "The todo").await?;
             }
         }
         self.commands.handle(request).await
     }
 
+    async fn execute_team(&self, request: TeamRequest) -> Result<TeamReceipt, AppError> {
+        self.limits.check_command(request.actor)?;
+        if !matches!(request.command, TeamCommand::Create { .. }) {
+            self.team_for(request.actor, request.team_id, "The team")
+                .await?;
+        }
+        self.commands
+            .handle_team(
+                request.team_id,
+                request.command_id,
+                request.actor,
+                request.command,
+            )
+            .await
+    }
+
+    async fn invite(
+        &self,
+        actor: UserId,
+        team: TeamId,
+        single_use: bool,
+        command_id: CommandId,
+    ) -> Result<NewInvitation, AppError> {
+        self.limits.check_command(actor)?;
+        self.team_for(actor, team, "The team").await?;
+        let token = invite_tokens::generate().map_err(internal)?;
+        let invitation_id = InvitationId::new();
+        let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
+        let command = TeamCommand::Invite {
+            invitation_id,
+            token_hash: invite_tokens::hash(&token),
+            single_use,
+            expires_at,
+            by: actor,
+        };
+        let receipt = self
+            .commands
+            .handle_team(team, command_id, actor, command)
+            .await?;
+        if receipt.duplicate {
+            // The first attempt's link was shown once and is not kept; this one was not made.
+            return Err(AppError::Refused {
+                message: "This invite link was already made. Make a new one.".into(),
+            });
+        }
+        Ok(NewInvitation {
+            id: invitation_id,
+            path: format!("/join/{}", token.as_str()),
+            single_use,
+            expires_at,
+        })
+    }
+
+    async fn preview_invitation(
+        &self,
+        viewer: UserId,
+        token: InviteToken,
+    ) -> Result<InvitePreview, AppError> {
+        let (invitation, team_name) = self.open_invitation(&token).await?;
+        let already_member = queries::team_of_member(&self.pool, invitation.team, viewer)
+            .await
+            .map_err(internal)?
+            .is_some();
+        Ok(InvitePreview {
+            team: TeamSummary {
+                id: invitation.team,
+                name: team_name,
+            },
+            already_member,
+            expires_at: invitation.expires_at,
+        })
+    }
+
+    async fn join(
+        &self,
+        actor: UserId,
+        token: InviteToken,
+        command_id: CommandId,
+    ) -> Result<TeamReceipt, AppError> {
+        self.limits.check_command(actor)?;
+        let (invitation, _) = self.open_invitation(&token).await?;
+        let command = TeamCommand::Join {
+            user: actor,
+            invitation_id: invitation.id,
+            now: Utc::now(),
+        };
+        self.commands
+            .handle_team(invitation.team, command_id, actor, command)
+            .await
+    }
+
     async fn teams_of(&self, viewer: UserId) -> Result<Vec<TeamSummary>, AppError> {
-        Ok(self.team(viewer, self.identity.team).into_iter().collect())
+        let teams = queries::teams_of(&self.pool, viewer)
+            .await
+            .map_err(internal)?;
+        Ok(teams.into_iter().map(summary).collect())
+    }
+
+    async fn team_members(&self, viewer: UserId, team: TeamId) -> Result<TeamMembers, AppError> {
+        let team = self.team_for(viewer, team, "The team").await?;
+        let (members, invitations, position) =
+            queries::members_and_invitations(&self.pool, team.id)
+                .await
+                .map_err(internal)?;
+        let names = self
+            .names(
+                members
+                    .iter()
+                    .map(|m| m.user)
+                    .chain(invitations.iter().map(|i| i.created_by)),
+            )
+            .await?;
+        let name = |user: &UserId| names.get(user).cloned().unwrap_or(UNKNOWN_PERSON.into());
+        let now = Utc::now();
+        Ok(TeamMembers {
+            team,
+            members: members
+                .into_iter()
+                .map(|member| MemberView {
+                    id: member.user,
+                    display_name: name(&member.user),
+                    joined_at: member.joined_at,
+                })
+                .collect(),
+            invitations: invitations
+                .into_iter()
+                .map(|invitation| InvitationView {
+                    id: invitation.id,
+                    single_use: invitation.single_use,
+                    status: status(&invitation, now),
+                    created_by: name(&invitation.created_by),
+                    created_at: invitation.created_at,
+                    expires_at: invitation.expires_at,
+                })
+                .collect(),
+            position,
+        })
     }
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError> {
-        let team = self.team(viewer, team)?;
+        let team = self.team_for(viewer, team, "The team").await?;
         let (records, position) = queries::team_todos(&self.pool, team.id)
             .await
             .map_err(internal)?;
@@ -137,20 +324,110 @@ impl Backend for TidingsBackend {
             .map_err(internal)?
             .ok_or_else(|| AppError::not_found("The todo"))?;
         let team = self
-            .team(viewer, record.todo.team_id)
-            .map_err(|_| AppError::not_found("The todo"))?;
+            .team_for(viewer, record.todo.team_id, "The todo")
+            .await?;
+        let names = self
+            .names(
+                timeline
+                    .iter()
+                    .map(|entry| entry.actor)
+                    .chain([record.todo.author]),
+            )
+            .await?;
+        let name = |user: &UserId| names.get(user).cloned().unwrap_or(UNKNOWN_PERSON.into());
         Ok(TodoDetail {
-            todo: self.todo_view(viewer, team, record),
+            todo: todo_view(viewer, team, record, &name),
             timeline: timeline
                 .into_iter()
-                .map(|entry| self.timeline_entry(entry))
+                .map(|entry| timeline_entry(entry, &name))
                 .collect(),
             position,
         })
     }
 }
 
-fn internal(error: ProjectionError) -> AppError {
-    tracing::error!(%error, "read model query failed");
-    AppError::Internal
+impl TidingsBackend {
+    /// The invite link with this token, with its team's name, if it can still be used.
+    async fn open_invitation(
+        &self,
+        token: &InviteToken,
+    ) -> Result<(InvitationRecord, String), AppError> {
+        let (invitation, team_name) =
+            queries::invitation_by_hash(&self.pool, &invite_tokens::hash(token))
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| AppError::not_found("The invite link"))?;
+        let refusal = match status(&invitation, Utc::now()) {
+            InvitationStatus::Open => return Ok((invitation, team_name)),
+            InvitationStatus::Used => TeamError::InvitationUsed,
+            InvitationStatus::Revoked => TeamError::InvitationRevoked,
+            InvitationStatus::Expired => TeamError::InvitationExpired,
+        };
+        Err(refusal.into())
+    }
+}
+
+fn summary(team: TeamRecord) -> TeamSummary {
+    TeamSummary {
+        id: team.id,
+        name: team.name,
+    }
+}
+
+fn account_view(account: AccountRecord) -> Account {
+    Account {
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+    }
+}
+
+fn status(invitation: &InvitationRecord, now: chrono::DateTime<Utc>) -> InvitationStatus {
+    match invitation.state.as_str() {
+        "used" => InvitationStatus::Used,
+        "revoked" => InvitationStatus::Revoked,
+        _ if now >= invitation.expires_at => InvitationStatus::Expired,
+        _ => InvitationStatus::Open,
+    }
+}
+
+fn todo_view(
+    viewer: UserId,
+    team: TeamSummary,
+    record: TodoRecord,
+    name: &impl Fn(&UserId) -> String,
+) -> TodoView {
+    let todo = record.todo;
+    TodoView {
+        id: todo.id,
+        team,
+        title: todo.title.to_string(),
+        description: todo.description.to_string(),
+        notes: (todo.author == viewer).then(|| todo.notes.to_string()),
+        status: todo.status,
+        version: todo.version,
+        author_name: name(&todo.author),
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    }
+}
+
+fn timeline_entry(record: TimelineRecord, name: &impl Fn(&UserId) -> String) -> TimelineEntry {
+    TimelineEntry {
+        position: record.position,
+        version: record.version,
+        event_type: record.event_type,
+        actor_name: name(&record.actor),
+        recorded_at: record.recorded_at,
+        summary: record.summary,
+    }
+}
+
+/// The client's address, for the per-address log-in limit: the TCP peer. Behind a reverse
+/// proxy every client shares the proxy's address; see the README.
+fn client_address(request: &Parts) -> IpAddr {
+    request
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }

@@ -1,7 +1,7 @@
 //! Configuration: flags and environment variables, parsed into typed settings at start-up.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{fmt, net::SocketAddr, num::NonZeroU32, path::PathBuf, str::FromStr, time::Duration};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,6 +50,84 @@ pub struct Settings {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Mark the session cookie `Secure`: set it when the site is served over https.
+    #[arg(long, env = "TIDINGS_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// The rate limits. Each is `COUNT/PERIOD` (PERIOD is `s`, `min` or `h`, with an optional
+/// number in front, as in `30/10s`): COUNT attempts at once, refilled evenly over PERIOD.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Limits {
+    /// Log-in and sign-up attempts per client address.
+    #[arg(long, env = "TIDINGS_LOGIN_LIMIT_PER_ADDRESS", default_value = "10/min", global = true)]
+    pub login_per_address: RateLimit,
+    /// Log-in attempts per account (email address), whoever makes them.
+    #[arg(long, env = "TIDINGS_LOGIN_LIMIT_PER_ACCOUNT", default_value = "5/min", global = true)]
+    pub login_per_account: RateLimit,
+    /// Commands (every change to a todo or a team) per signed-in user.
+    #[arg(long, env = "TIDINGS_COMMAND_LIMIT_PER_USER", default_value = "30/10s", global = true)]
+    pub commands_per_user: RateLimit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let parse = |text: &str| text.parse().expect("the default limits parse");
+        Self {
+            login_per_address: parse("10/min"),
+            login_per_account: parse("5/min"),
+            commands_per_user: parse("30/10s"),
+        }
+    }
+}
+
+/// At most `count` at once, refilled evenly over `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub count: NonZeroU32,
+    pub period: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{0}” is not a rate limit; write COUNT/PERIOD, such as 10/min, 30/10s or 100/h")]
+pub struct RateLimitError(String);
+
+impl FromStr for RateLimit {
+    type Err = RateLimitError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = || RateLimitError(text.chars().take(40).collect());
+        let (count, period) = text.trim().split_once('/').ok_or_else(error)?;
+        let count: NonZeroU32 = count.parse().map_err(|_| error())?;
+        let unit_at = period
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(error)?;
+        let (amount, unit) = period.split_at(unit_at);
+        let amount: u64 = if amount.is_empty() {
+            1
+        } else {
+            amount.parse().map_err(|_| error())?
+        };
+        let unit_secs = match unit {
+            "s" => 1,
+            "min" => 60,
+            "h" => 3_600,
+            _ => return Err(error()),
+        };
+        if amount == 0 {
+            return Err(error());
+        }
+        let period = Duration::from_secs(amount.checked_mul(unit_secs).ok_or_else(error)?);
+        Ok(Self { count, period })
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}s", self.count, self.period.as_secs())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +144,8 @@ impl Settings {
             data_dir,
             database_url: None,
             log_format: LogFormat::Pretty,
+            secure_cookies: false,
+            limits: Limits::default(),
         }
     }
 
@@ -160,6 +240,23 @@ mod tests {
             cli.settings.database(),
             DatabaseUrl::Sqlite("/tmp/t/tidings.sqlite".into())
         );
+    }
+
+    #[test]
+    fn rate_limits_parse_with_and_without_a_period_count() {
+        let limit: RateLimit = "30/10s".parse().unwrap();
+        assert_eq!(limit.count.get(), 30);
+        assert_eq!(limit.period, Duration::from_secs(10));
+        let limit: RateLimit = "5/min".parse().unwrap();
+        assert_eq!(limit.period, Duration::from_secs(60));
+        assert_eq!("2/h".parse::<RateLimit>().unwrap().period.as_secs(), 3_600);
+    }
+
+    #[test]
+    fn malformed_rate_limits_are_refused() {
+        for bad in ["", "10", "0/min", "10/", "10/0s", "10/day", "-1/s", "x/s", "10/min/2"] {
+            assert!(bad.parse::<RateLimit>().is_err(), "{bad} should be refused");
+        }
     }
 
     #[test]

@@ -9,18 +9,25 @@
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
 //! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
-//! - [`backend`]: the `app::api::backend::Backend` implementation server functions call.
-//! - [`identity`]: the development user and team that stand in until accounts exist.
+//! - [`backend`]: the `app::api::backend::Backend` implementation server functions call; it
+//!   checks membership on every path.
+//! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
+//! - [`sessions`]: the session cookie and store, sign-in and sign-out.
+//! - [`rate_limits`]: log-in, sign-up and command rate limits.
+//! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`telemetry`]: structured logs.
 
+pub mod accounts;
 pub mod backend;
 pub mod commands;
 pub mod config;
 pub mod cross_site;
 pub mod db;
 pub mod error_status;
-pub mod identity;
+pub mod invite_tokens;
 pub mod projection;
+pub mod rate_limits;
+pub mod sessions;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

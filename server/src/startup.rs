@@ -8,8 +8,9 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
-    identity::DevIdentity,
     projection::{self, Projector, Tables},
+    rate_limits::RateLimits,
+    sessions,
     store::{EventStore, sqlite::SqliteEventStore},
 };
 use anyhow::Context;
@@ -58,8 +59,13 @@ impl Application {
         let (projected, _projector) =
             Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
         let commands = CommandHandler::new(storage.store.clone(), projected);
-        let backend = TidingsBackend::new(storage.pool, commands, DevIdentity::default());
-        let router = router(leptos_options(&settings), BackendHandle(Arc::new(backend)));
+        let sessions = sessions::layer(storage.pool.clone(), settings.secure_cookies)
+            .await
+            .context("preparing the session store")?;
+        let limits = RateLimits::start(settings.limits);
+        let backend = TidingsBackend::new(storage.pool, commands, limits);
+        let router = router(leptos_options(&settings), BackendHandle(Arc::new(backend)))
+            .layer(sessions);
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
@@ -75,14 +81,17 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
 }
 
 /// The whole site: pages and server functions (with the backend in their context), static
-/// files, and the health check.
+/// files, and the health check. The caller adds the session layer.
 pub fn router(options: LeptosOptions, backend: BackendHandle) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());

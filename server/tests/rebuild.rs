@@ -90,9 +90,10 @@ impl World {
             Step::Update(i, title, description) => (
                 i,
                 TodoCommand::Update {
+                    by: self.actor,
                     title: TodoTitle::parse(&title).unwrap(),
                     description: Description::parse(&description).unwrap(),
-                    notes: InternalNotes::default(),
+                    notes: Some(InternalNotes::parse(&description).unwrap()),
                 },
             ),
             Step::Activate(i) => (i, TodoCommand::Activate),

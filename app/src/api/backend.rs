@@ -1,9 +1,17 @@
 //! The seam between server functions (here, in `app`) and the server crate, which implements
-//! [`Backend`] and provides it as Leptos context. `app` never sees SQL.
+//! [`Backend`] and provides it as Leptos context. `app` never sees SQL, sessions or hashes.
 
-use super::{AppError, CommandReceipt, TeamBoard, TeamSummary, TodoDetail};
-use crate::domain::{CommandId, TeamId, TodoId, UserId, Version, todo::TodoCommand};
+use super::{
+    Account, AppError, CommandReceipt, InvitePreview, NewInvitation, TeamBoard, TeamMembers,
+    TeamReceipt, TeamSummary, TodoDetail,
+};
+use crate::domain::{
+    CommandId, DisplayName, Email, Password, TeamId, TodoId, UserId, Version,
+    team::{InviteToken, TeamCommand},
+    todo::TodoCommand,
+};
 use async_trait::async_trait;
+use http::request::Parts;
 use std::sync::Arc;
 
 /// One command on one todo, on behalf of `actor`.
@@ -16,15 +24,78 @@ pub struct CommandRequest {
     pub command: TodoCommand,
 }
 
+/// One command on one team, on behalf of `actor`.
+#[derive(Debug, Clone)]
+pub struct TeamRequest {
+    pub actor: UserId,
+    pub command_id: CommandId,
+    pub team_id: TeamId,
+    pub command: TeamCommand,
+}
+
+/// What the sign-up form carries, parsed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password: Password,
+}
+
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Who is asking.
-    async fn current_user(&self, request: &http::request::Parts) -> Result<UserId, AppError>;
+    /// Who is asking: the session's user, or `Unauthenticated`.
+    async fn current_user(&self, request: &Parts) -> Result<UserId, AppError>;
 
-    /// Decides and appends a command; returns once its events are committed and projected.
+    /// The session's account, if someone is signed in.
+    async fn current_account(&self, request: &Parts) -> Result<Option<Account>, AppError>;
+
+    /// Makes an account and signs it in.
+    async fn sign_up(&self, request: &Parts, form: NewAccount) -> Result<Account, AppError>;
+
+    /// Checks the password and signs the account in, with a new session id.
+    async fn log_in(
+        &self,
+        request: &Parts,
+        email: Email,
+        password: Password,
+    ) -> Result<Account, AppError>;
+
+    /// Ends the session.
+    async fn log_out(&self, request: &Parts) -> Result<(), AppError>;
+
+    /// Decides and appends a todo command; returns once its events are committed and projected.
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError>;
 
+    /// Decides and appends a team command (create, revoke, leave).
+    async fn execute_team(&self, request: TeamRequest) -> Result<TeamReceipt, AppError>;
+
+    /// Makes an invite link for a team the actor belongs to.
+    async fn invite(
+        &self,
+        actor: UserId,
+        team: TeamId,
+        single_use: bool,
+        command_id: CommandId,
+    ) -> Result<NewInvitation, AppError>;
+
+    /// Where an invite link leads, for a signed-in person.
+    async fn preview_invitation(
+        &self,
+        viewer: UserId,
+        token: InviteToken,
+    ) -> Result<InvitePreview, AppError>;
+
+    /// Joins the team an invite link belongs to.
+    async fn join(
+        &self,
+        actor: UserId,
+        token: InviteToken,
+        command_id: CommandId,
+    ) -> Result<TeamReceipt, AppError>;
+
     async fn teams_of(&self, viewer: UserId) -> Result<Vec<TeamSummary>, AppError>;
+
+    async fn team_members(&self, viewer: UserId, team: TeamId) -> Result<TeamMembers, AppError>;
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError>;
 

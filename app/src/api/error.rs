@@ -1,6 +1,6 @@
 //! `AppError`: the one error type that crosses the wire, from server function to UI.
 
-use crate::domain::{ValueError, todo::TodoError};
+use crate::domain::{ValueError, team::TeamError, todo::TodoError};
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -25,6 +25,18 @@ pub enum AppError {
         "This todo changed since you loaded it (you saw version {seen}, it is now at version {current}). Reload to see the latest and try again."
     )]
     Stale { seen: u64, current: u64 },
+    /// Nobody is signed in, or the session has ended.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// The email and password do not match an account. Which of the two is wrong is not said.
+    #[error("That email and password do not match an account.")]
+    BadCredentials,
+    /// A value that must be unique is taken, such as an email address.
+    #[error("{message}")]
+    Taken { field: String, message: String },
+    /// Too many attempts in too little time.
+    #[error("Too many attempts. Please wait {retry_after_secs} s and try again.")]
+    RateLimited { retry_after_secs: u64 },
     /// The server failed; the details are in its log, not in this message.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -51,9 +63,11 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid { .. } => 400,
+            Self::Unauthenticated | Self::BadCredentials => 401,
             Self::NotFound { .. } => 404,
-            Self::Stale { .. } => 409,
+            Self::Stale { .. } | Self::Taken { .. } => 409,
             Self::Refused { .. } => 422,
+            Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Transport { .. } => 502,
         }
@@ -62,14 +76,7 @@ impl AppError {
 
 impl From<ValueError> for AppError {
     fn from(error: ValueError) -> Self {
-        let field = match &error {
-            ValueError::EmptyTitle
-            | ValueError::TitleTooLong { .. }
-            | ValueError::ControlCharacterInTitle => "title".to_owned(),
-            ValueError::TextTooLong { field, .. }
-            | ValueError::ControlCharacterInText { field } => field.clone(),
-        };
-        Self::invalid(&field, error)
+        Self::invalid(error.field(), &error)
     }
 }
 
@@ -77,7 +84,25 @@ impl From<TodoError> for AppError {
     fn from(error: TodoError) -> Self {
         match error {
             TodoError::NotFound => Self::not_found("The todo"),
-            TodoError::AlreadyExists | TodoError::IllegalTransition { .. } => Self::Refused {
+            TodoError::AlreadyExists
+            | TodoError::NotesArePrivate
+            | TodoError::IllegalTransition { .. } => Self::Refused {
+                message: error.to_string(),
+            },
+        }
+    }
+}
+
+impl From<TeamError> for AppError {
+    fn from(error: TeamError) -> Self {
+        match error {
+            TeamError::NotFound | TeamError::NotAMember => Self::not_found("The team"),
+            TeamError::InvitationNotFound => Self::not_found("The invite link"),
+            TeamError::AlreadyExists
+            | TeamError::InvitationExpired
+            | TeamError::InvitationUsed
+            | TeamError::InvitationRevoked
+            | TeamError::LastMember => Self::Refused {
                 message: error.to_string(),
             },
         }

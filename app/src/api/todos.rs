@@ -7,12 +7,12 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::{
-        backend::CommandRequest,
-        context::{backend, current_user},
+        backend::{BackendHandle, CommandRequest},
+        context::signed_in,
         error::parse_id,
     },
     crate::domain::{
-        CommandId, Description, InternalNotes, TeamId, TodoId, TodoTitle, Version,
+        CommandId, Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version,
         todo::{TodoAction, TodoCommand, TodoCreated},
     },
 };
@@ -25,8 +25,7 @@ pub async fn create_todo(
     description: String,
     command_id: String,
 ) -> Result<CommandReceipt, AppError> {
-    let backend = backend()?;
-    let actor = current_user(&backend).await?;
+    let (backend, actor) = signed_in().await?;
     let todo_id = TodoId::new();
     let command = TodoCommand::Create(TodoCreated {
         todo_id,
@@ -46,22 +45,25 @@ pub async fn create_todo(
     backend.0.execute(request).await
 }
 
-/// Replaces a todo's title, description and internal notes.
+/// Replaces a todo's title and description, and its internal notes when `notes` is sent
+/// (only the author's form has that field).
 #[server(endpoint = "update_todo")]
 pub async fn update_todo(
     todo_id: String,
     expected_version: u64,
     title: String,
     description: String,
-    notes: String,
+    notes: Option<String>,
     command_id: String,
 ) -> Result<CommandReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
     let command = TodoCommand::Update {
+        by: actor,
         title: TodoTitle::parse(&title)?,
         description: Description::parse(&description)?,
-        notes: InternalNotes::parse(&notes)?,
+        notes: notes.as_deref().map(InternalNotes::parse).transpose()?,
     };
-    run(&todo_id, expected_version, &command_id, command).await
+    run(backend, actor, &todo_id, expected_version, &command_id, command).await
 }
 
 /// Moves a todo along its lifecycle: `action` is activate, complete, reopen or archive.
@@ -87,18 +89,19 @@ pub async fn transition_todo(
             ));
         }
     };
-    run(&todo_id, expected_version, &command_id, command).await
+    let (backend, actor) = signed_in().await?;
+    run(backend, actor, &todo_id, expected_version, &command_id, command).await
 }
 
 #[cfg(feature = "ssr")]
 async fn run(
+    backend: BackendHandle,
+    actor: UserId,
     todo_id: &str,
     expected_version: u64,
     command_id: &str,
     command: TodoCommand,
 ) -> Result<CommandReceipt, AppError> {
-    let backend = backend()?;
-    let actor = current_user(&backend).await?;
     let request = CommandRequest {
         actor,
         command_id: parse_id("command_id", command_id, CommandId::parse)?,
@@ -112,16 +115,14 @@ async fn run(
 /// The teams the viewer belongs to.
 #[server(endpoint = "my_teams")]
 pub async fn my_teams() -> Result<Vec<TeamSummary>, AppError> {
-    let backend = backend()?;
-    let viewer = current_user(&backend).await?;
+    let (backend, viewer) = signed_in().await?;
     backend.0.teams_of(viewer).await
 }
 
 /// A team's todos, with the log position they reflect.
 #[server(endpoint = "team_board")]
 pub async fn fetch_team_board(team_id: String) -> Result<TeamBoard, AppError> {
-    let backend = backend()?;
-    let viewer = current_user(&backend).await?;
+    let (backend, viewer) = signed_in().await?;
     let team = parse_id("team_id", &team_id, TeamId::parse)?;
     backend.0.team_board(viewer, team).await
 }
@@ -129,8 +130,7 @@ pub async fn fetch_team_board(team_id: String) -> Result<TeamBoard, AppError> {
 /// A todo with its activity timeline, with the log position they reflect.
 #[server(endpoint = "todo_detail")]
 pub async fn fetch_todo_detail(todo_id: String) -> Result<TodoDetail, AppError> {
-    let backend = backend()?;
-    let viewer = current_user(&backend).await?;
+    let (backend, viewer) = signed_in().await?;
     let todo = parse_id("todo_id", &todo_id, TodoId::parse)?;
     backend.0.todo_detail(viewer, todo).await
 }

@@ -100,6 +100,10 @@ uuid_v7_id!(
     UserId
 );
 uuid_v7_id!(
+    /// An invite link of a team.
+    InvitationId
+);
+uuid_v7_id!(
     /// One attempt to change something. Retrying with the same id is answered with the first
     /// outcome and writes nothing twice.
     CommandId

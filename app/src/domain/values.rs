@@ -20,6 +20,29 @@ pub enum ValueError {
     },
     #[error("The {field} must not contain control characters other than line breaks and tabs.")]
     ControlCharacterInText { field: String },
+    #[error("The {field} must not be empty.")]
+    Required { field: String },
+    #[error("The {field} must not contain control characters such as tabs or line breaks.")]
+    ControlCharacterInLine { field: String },
+    #[error("“{0}” is not an email address.")]
+    MalformedEmail(String),
+    #[error("The password must be at least {min} characters long.")]
+    PasswordTooShort { min: usize },
+}
+
+impl ValueError {
+    /// The form field the error is about.
+    pub fn field(&self) -> &str {
+        match self {
+            Self::EmptyTitle | Self::TitleTooLong { .. } | Self::ControlCharacterInTitle => "title",
+            Self::TextTooLong { field, .. }
+            | Self::ControlCharacterInText { field }
+            | Self::Required { field }
+            | Self::ControlCharacterInLine { field } => field,
+            Self::MalformedEmail(_) => "email",
+            Self::PasswordTooShort { .. } => "password",
+        }
+    }
 }
 
 /// A todo's title: 1 to 200 characters after trimming, with no control characters.
@@ -49,6 +72,30 @@ impl TodoTitle {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// One line of text, such as a name: 1 to `max` characters after trimming, no control
+/// characters.
+pub(crate) fn parse_line(raw: &str, field: &str, max: usize) -> Result<String, ValueError> {
+    let trimmed = raw.trim();
+    let actual = trimmed.chars().count();
+    if actual == 0 {
+        Err(ValueError::Required {
+            field: field.to_owned(),
+        })
+    } else if actual > max {
+        Err(ValueError::TextTooLong {
+            field: field.to_owned(),
+            actual,
+            max,
+        })
+    } else if trimmed.chars().any(char::is_control) {
+        Err(ValueError::ControlCharacterInLine {
+            field: field.to_owned(),
+        })
+    } else {
+        Ok(trimmed.to_owned())
     }
 }
 
@@ -109,6 +156,40 @@ impl InternalNotes {
     }
 }
 
+/// A team's name: 1 to 80 characters after trimming, with no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TeamName(String);
+
+impl TeamName {
+    pub const MAX_CHARS: usize = 80;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        parse_line(raw, "team name", Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How a person is shown to their teams: 1 to 80 characters, with no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 80;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        parse_line(raw, "display name", Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 macro_rules! string_value_conversions {
     ($($name:ident),*) => {$(
         impl TryFrom<String> for $name {
@@ -132,11 +213,37 @@ macro_rules! string_value_conversions {
     )*};
 }
 
-string_value_conversions!(TodoTitle, Description, InternalNotes);
+string_value_conversions!(TodoTitle, Description, InternalNotes, TeamName, DisplayName);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_team_name_of_exactly_80_characters_is_accepted_and_81_refused() {
+        assert!(TeamName::parse(&"t".repeat(80)).is_ok());
+        assert!(matches!(
+            TeamName::parse(&"t".repeat(81)),
+            Err(ValueError::TextTooLong { actual: 81, max: 80, .. })
+        ));
+    }
+
+    #[test]
+    fn a_blank_or_multi_line_display_name_is_refused() {
+        assert_eq!(
+            DisplayName::parse("  "),
+            Err(ValueError::Required {
+                field: "display name".into()
+            })
+        );
+        assert_eq!(
+            DisplayName::parse("Ada\nLovelace"),
+            Err(ValueError::ControlCharacterInLine {
+                field: "display name".into()
+            })
+        );
+        assert_eq!(DisplayName::parse(" Ada ").unwrap().as_str(), "Ada");
+    }
 
     #[test]
     fn a_title_is_trimmed() {

@@ -2,6 +2,7 @@
 //!
 //! - [`schema`]: the read models' tables, by generation (live, or being rebuilt).
 //! - [`todos`]: how one event changes a todo's row and timeline.
+//! - [`teams`]: how one event changes a team, its members and its invite links.
 //! - [`projector`]: the task that keeps a generation caught up, checkpoint and rows in one
 //!   transaction.
 //! - [`queries`]: what pages read, each in one read transaction with its position.
@@ -11,14 +12,16 @@ mod projector;
 pub mod queries;
 mod rebuild;
 mod schema;
+mod teams;
 mod todos;
 
 pub use projector::{Projector, checkpoint};
 pub use rebuild::rebuild;
 pub use schema::Tables;
-pub use todos::{project, todo_from_row, todo_of_stream};
+pub use todos::todo_from_row;
 
-use crate::store::StoreError;
+use crate::store::{RecordedEvent, StoreError, StreamId};
+use sqlx::SqliteConnection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
@@ -36,4 +39,27 @@ pub async fn prepare(pool: &sqlx::SqlitePool) -> Result<(), ProjectionError> {
     Tables::LIVE.create(&mut conn).await?;
     Tables::create_live_indexes(&mut conn).await?;
     Ok(())
+}
+
+/// Projects one recorded event into `tables`, by the kind of stream it belongs to.
+pub async fn project(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let stream = event.stream.as_str();
+    if stream.starts_with(StreamId::TODO_PREFIX) {
+        todos::project(conn, tables, event).await
+    } else if stream.starts_with(StreamId::TEAM_PREFIX) {
+        teams::project(conn, tables, event).await
+    } else {
+        Ok(())
+    }
+}
+
+/// Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
+fn timestamp(event: &RecordedEvent) -> String {
+    event
+        .recorded_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -8,7 +8,7 @@ use sqlx::Executor;
 use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::Arc;
 
-/// Rebuilds the todo read models; returns the position they were swapped in at.
+/// Rebuilds the read models; returns the position they were swapped in at.
 pub async fn rebuild(
     pool: &SqlitePool,
     store: Arc<dyn EventStore>,
@@ -36,6 +36,9 @@ async fn swap(pool: &SqlitePool, store: &dyn EventStore) -> Result<Position, Pro
     tx.execute(
         "ALTER TABLE todo_rows_next RENAME TO todo_rows;
          ALTER TABLE todo_timeline_next RENAME TO todo_timeline;
+         ALTER TABLE team_rows_next RENAME TO team_rows;
+         ALTER TABLE team_members_next RENAME TO team_members;
+         ALTER TABLE team_invitations_next RENAME TO team_invitations;
          DELETE FROM projection_checkpoints WHERE name = 'todos_next';",
     )
     .await?;

@@ -1,14 +1,17 @@
-//! The todo read models' tables. Their DDL lives here, not in a migration, because a rebuild
+//! The read models' tables. Their DDL lives here, not in a migration, because a rebuild
 //! creates the same tables under other names and swaps them in.
 
 use sqlx::Executor;
 use sqlx::SqliteConnection;
 
-/// The names of one generation of the todo read models and of its checkpoint.
+/// The names of one generation of the read models and of its checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tables {
     pub todos: &'static str,
     pub timeline: &'static str,
+    pub teams: &'static str,
+    pub members: &'static str,
+    pub invitations: &'static str,
     pub checkpoint: &'static str,
 }
 
@@ -17,6 +20,9 @@ impl Tables {
     pub const LIVE: Tables = Tables {
         todos: "todo_rows",
         timeline: "todo_timeline",
+        teams: "team_rows",
+        members: "team_members",
+        invitations: "team_invitations",
         checkpoint: "todos",
     };
 
@@ -24,6 +30,9 @@ impl Tables {
     pub const NEXT: Tables = Tables {
         todos: "todo_rows_next",
         timeline: "todo_timeline_next",
+        teams: "team_rows_next",
+        members: "team_members_next",
+        invitations: "team_invitations_next",
         checkpoint: "todos_next",
     };
 
@@ -53,9 +62,34 @@ impl Tables {
                  recorded_at TEXT    NOT NULL,
                  summary     TEXT    NOT NULL
              );
+             CREATE TABLE IF NOT EXISTS {teams} (
+                 team_id    TEXT NOT NULL PRIMARY KEY,
+                 name       TEXT NOT NULL,
+                 created_by TEXT NOT NULL,
+                 created_at TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS {members} (
+                 team_id   TEXT NOT NULL,
+                 user_id   TEXT NOT NULL,
+                 joined_at TEXT NOT NULL,
+                 PRIMARY KEY (team_id, user_id)
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS {invitations} (
+                 invitation_id TEXT    NOT NULL PRIMARY KEY,
+                 team_id       TEXT    NOT NULL,
+                 token_hash    TEXT    NOT NULL UNIQUE,
+                 single_use    INTEGER NOT NULL,
+                 state         TEXT    NOT NULL,
+                 created_by    TEXT    NOT NULL,
+                 created_at    TEXT    NOT NULL,
+                 expires_at    TEXT    NOT NULL
+             );
              INSERT OR IGNORE INTO projection_checkpoints (name, position) VALUES ('{checkpoint}', 0);",
             todos = self.todos,
             timeline = self.timeline,
+            teams = self.teams,
+            members = self.members,
+            invitations = self.invitations,
             checkpoint = self.checkpoint,
         );
         conn.execute(ddl.as_str()).await?;
@@ -66,7 +100,10 @@ impl Tables {
     pub async fn create_live_indexes(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         conn.execute(
             "CREATE INDEX IF NOT EXISTS todo_rows_by_team ON todo_rows (team_id, created_at);
-             CREATE INDEX IF NOT EXISTS todo_timeline_by_todo ON todo_timeline (todo_id, position);",
+             CREATE INDEX IF NOT EXISTS todo_timeline_by_todo ON todo_timeline (todo_id, position);
+             CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id);
+             CREATE INDEX IF NOT EXISTS team_invitations_by_team
+                 ON team_invitations (team_id, created_at);",
         )
         .await?;
         Ok(())
@@ -75,9 +112,14 @@ impl Tables {
     pub async fn drop(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         let ddl = format!(
             "DROP TABLE IF EXISTS {todos}; DROP TABLE IF EXISTS {timeline};
+             DROP TABLE IF EXISTS {teams}; DROP TABLE IF EXISTS {members};
+             DROP TABLE IF EXISTS {invitations};
              DELETE FROM projection_checkpoints WHERE name = '{checkpoint}';",
             todos = self.todos,
             timeline = self.timeline,
+            teams = self.teams,
+            members = self.members,
+            invitations = self.invitations,
             checkpoint = self.checkpoint,
         );
         conn.execute(ddl.as_str()).await?;

@@ -1,15 +1,15 @@
 //! The todo projection: folds one recorded event into a todo's row and its timeline, with the
 //! domain's own `apply`, so the read model can never disagree with the aggregate.
 
-use super::{ProjectionError, Tables};
-use crate::store::RecordedEvent;
+use super::{ProjectionError, Tables, timestamp};
+use crate::store::{RecordedEvent, StreamId};
 use app::domain::{
     Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version,
     todo::{Todo, TodoEvent, TodoStatus, apply},
 };
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-/// Projects `event` into `tables`. Events of other streams are skipped.
+/// Projects one event of a todo's stream into `tables`.
 pub async fn project(
     conn: &mut SqliteConnection,
     tables: Tables,
@@ -54,7 +54,7 @@ pub async fn project(
 /// The todo whose stream this is, if it is a todo stream.
 pub fn todo_of_stream(stream: &str) -> Option<TodoId> {
     stream
-        .strip_prefix("todo-")
+        .strip_prefix(StreamId::TODO_PREFIX)
         .and_then(|id| TodoId::parse(id).ok())
 }
 
@@ -155,11 +155,4 @@ async fn upsert(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
-fn timestamp(event: &RecordedEvent) -> String {
-    event
-        .recorded_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

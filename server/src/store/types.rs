@@ -1,6 +1,6 @@
 //! The values that go into and come out of the log.
 
-use app::domain::{CommandId, Position, TodoId, UserId, Version};
+use app::domain::{CommandId, Position, TeamId, TodoId, UserId, Version};
 use chrono::{DateTime, Utc};
 use std::fmt;
 
@@ -15,6 +15,8 @@ pub struct StreamId(String);
 
 impl StreamId {
     pub const MAX_LEN: usize = 100;
+    pub const TODO_PREFIX: &'static str = "todo-";
+    pub const TEAM_PREFIX: &'static str = "team-";
 
     pub fn parse(text: &str) -> Result<Self, StreamIdError> {
         let valid = !text.is_empty()
@@ -28,7 +30,11 @@ impl StreamId {
     }
 
     pub fn for_todo(id: TodoId) -> Self {
-        Self(format!("todo-{id}"))
+        Self(format!("{}{id}", Self::TODO_PREFIX))
+    }
+
+    pub fn for_team(id: TeamId) -> Self {
+        Self(format!("{}{id}", Self::TEAM_PREFIX))
     }
 
     pub fn as_str(&self) -> &str {

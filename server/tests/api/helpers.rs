@@ -1,39 +1,163 @@
-//! `spawn_app`: the real application on port 0 with its own SQLite file, and typed helpers
-//! that call its server functions over HTTP as a browser's JavaScript would.
+//! `spawn_app`: the real application on port 0 with its own SQLite file, and people who use
+//! it: each with their own cookie jar, calling its server functions over HTTP as a browser's
+//! JavaScript would.
 
 use app::{
-    api::{AppError, CommandReceipt, TeamBoard, TodoDetail},
-    domain::{CommandId, TeamId, TodoId},
+    api::{Account, AppError, CommandReceipt, NewInvitation, TeamBoard, TeamReceipt, TodoDetail},
+    domain::{CommandId, TeamId, TodoId, UserId},
 };
-use server::{config::Settings, identity::DevIdentity, startup::Application};
-use std::net::SocketAddr;
+use reqwest::cookie::{CookieStore, Jar};
+use server::{
+    config::{Limits, Settings},
+    sessions,
+    startup::Application,
+};
+use std::{net::SocketAddr, ops::Deref, sync::Arc};
 
+/// The password every test person signs up with.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running server, and Ada: its first user, who made the team that most tests use.
 pub struct TestApp {
+    pub ada: Person,
+    _data: tempfile::TempDir,
+}
+
+/// One person's browser: a cookie jar, and the team they made (or a team id of nobody's).
+pub struct Person {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub id: UserId,
     pub team: TeamId,
-    _data: tempfile::TempDir,
 }
 
 /// What a server function answered: its value, or the typed error with the HTTP status.
 pub type Answer<T> = Result<T, (u16, AppError)>;
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Limits::default()).await
+}
+
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary folder");
-    let app = Application::build(Settings::for_tests(data.path().to_owned()))
+    let mut settings = Settings::for_tests(data.path().to_owned());
+    settings.limits = limits;
+    let app = Application::build(settings)
         .await
         .expect("the application starts");
     let addr = app.local_addr();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
-        addr,
-        client: reqwest::Client::new(),
-        team: DevIdentity::default().team,
-        _data: data,
+    let ada = Person::anonymous(addr).signed_up("Ada").await.with_team("Ada's team").await;
+    TestApp { ada, _data: data }
+}
+
+impl Deref for TestApp {
+    type Target = Person;
+
+    fn deref(&self) -> &Person {
+        &self.ada
     }
 }
 
 impl TestApp {
+    /// Someone new, signed up, with a team of their own.
+    pub async fn stranger(&self, name: &str) -> Person {
+        self.newcomer(name)
+            .await
+            .with_team(&format!("{name}'s team"))
+            .await
+    }
+
+    /// Someone new, signed up, in no team yet.
+    pub async fn newcomer(&self, name: &str) -> Person {
+        Person::anonymous(self.addr).signed_up(name).await
+    }
+
+    /// A browser with no session.
+    pub fn anonymous(&self) -> Person {
+        Person::anonymous(self.addr)
+    }
+}
+
+impl Person {
+    fn anonymous(addr: SocketAddr) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        Self {
+            addr,
+            client,
+            jar,
+            id: UserId::new(),
+            team: TeamId::new(),
+        }
+    }
+
+    async fn signed_up(mut self, name: &str) -> Self {
+        let email = format!("{}-{}@example.com", name.to_lowercase(), UserId::new());
+        let account = self
+            .sign_up(&email, name, PASSWORD)
+            .await
+            .expect("the sign-up succeeds");
+        self.id = account.id;
+        self
+    }
+
+    async fn with_team(mut self, name: &str) -> Self {
+        self.team = self.create_team(name).await.expect("the team").team_id;
+        self
+    }
+
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Answer<Account> {
+        let form = [("email", email), ("display_name", name), ("password", password)];
+        self.call("sign_up", &form).await
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Answer<Account> {
+        self.call("log_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The session cookie's value, if the jar has one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.url("/").parse().expect("a URL");
+        let header = self.jar.cookies(&url)?;
+        let prefix = format!("{}=", sessions::COOKIE);
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&prefix).map(str::to_owned))
+    }
+
+    pub async fn create_team(&self, name: &str) -> Answer<TeamReceipt> {
+        let command_id = CommandId::new().to_string();
+        self.call("create_team", &[("name", name), ("command_id", &command_id)])
+            .await
+    }
+
+    pub async fn invite(&self, kind: &str) -> Answer<NewInvitation> {
+        let (team, command_id) = (self.team.to_string(), CommandId::new().to_string());
+        let form = [
+            ("team_id", team.as_str()),
+            ("kind", kind),
+            ("command_id", &command_id),
+        ];
+        self.call("create_invitation", &form).await
+    }
+
+    /// Joins through an invite link's path (`/join/<token>`).
+    pub async fn join(&self, path: &str) -> Answer<TeamReceipt> {
+        let token = path.trim_start_matches("/join/");
+        let command_id = CommandId::new().to_string();
+        self.call("join_team", &[("token", token), ("command_id", &command_id)])
+            .await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -114,24 +238,43 @@ impl TestApp {
         description: &str,
         notes: &str,
     ) -> Answer<CommandReceipt> {
+        self.edit(todo, version, title, description, Some(notes))
+            .await
+    }
+
+    /// An edit; `None` leaves the notes field out, as a form for someone other than the
+    /// author does.
+    pub async fn edit(
+        &self,
+        todo: TodoId,
+        version: u64,
+        title: &str,
+        description: &str,
+        notes: Option<&str>,
+    ) -> Answer<CommandReceipt> {
         let (todo, version) = (todo.to_string(), version.to_string());
         let command_id = CommandId::new().to_string();
-        let form = [
+        let mut form = vec![
             ("todo_id", todo.as_str()),
             ("expected_version", version.as_str()),
             ("title", title),
             ("description", description),
-            ("notes", notes),
             ("command_id", command_id.as_str()),
         ];
+        if let Some(notes) = notes {
+            form.push(("notes", notes));
+        }
         self.call("update_todo", &form).await
     }
 
     pub async fn board(&self) -> TeamBoard {
-        let team = self.team.to_string();
+        self.board_of(self.team).await.expect("the team board")
+    }
+
+    pub async fn board_of(&self, team: TeamId) -> Answer<TeamBoard> {
+        let team = team.to_string();
         self.call("team_board", &[("team_id", team.as_str())])
             .await
-            .expect("the team board")
     }
 
     pub async fn detail(&self, todo: TodoId) -> Answer<TodoDetail> {

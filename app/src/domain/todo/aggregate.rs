@@ -25,6 +25,8 @@ pub enum TodoError {
     AlreadyExists,
     #[error("There is no such todo.")]
     NotFound,
+    #[error("Only the todo's author can see and edit its internal notes.")]
+    NotesArePrivate,
     #[error("{}", refusal(*action, *from))]
     IllegalTransition {
         action: TodoAction,
@@ -46,17 +48,24 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
         TodoCommand::Reopen => (TodoAction::Reopen, TodoEvent::Reopened),
         TodoCommand::Archive => (TodoAction::Archive, TodoEvent::Archived),
         TodoCommand::Update {
+            by,
             title,
             description,
             notes,
-        } => (
-            TodoAction::Update,
-            TodoEvent::Updated(TodoUpdated {
-                title,
-                description,
-                notes,
-            }),
-        ),
+        } => {
+            if notes.is_some() && by != todo.author {
+                return Err(TodoError::NotesArePrivate);
+            }
+            let notes = notes.unwrap_or_else(|| todo.notes.clone());
+            (
+                TodoAction::Update,
+                TodoEvent::Updated(TodoUpdated {
+                    title,
+                    description,
+                    notes,
+                }),
+            )
+        }
         TodoCommand::Create(_) => unreachable!("handled above"),
     };
     if todo.status.after(kind).is_none() {

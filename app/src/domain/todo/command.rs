@@ -1,18 +1,20 @@
 //! What a person may ask of a todo.
 
 use super::TodoCreated;
-use crate::domain::{Description, InternalNotes, TodoTitle};
+use crate::domain::{Description, InternalNotes, TodoTitle, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TodoCommand {
     /// Makes a draft; the event it records is exactly what was asked.
     Create(TodoCreated),
     Activate,
-    /// Replaces the title, description and notes; refused once completed or archived.
+    /// Replaces the title and description, and the internal notes when `notes` is given
+    /// (only the author may give them). Refused once completed or archived.
     Update {
+        by: UserId,
         title: TodoTitle,
         description: Description,
-        notes: InternalNotes,
+        notes: Option<InternalNotes>,
     },
     Complete,
     Reopen,

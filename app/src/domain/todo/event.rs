@@ -36,7 +36,7 @@ pub enum TodoEvent {
 /// Why a stored event could not be read back as a `TodoEvent`.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("unknown todo event type {0:?}")]
+    #[error("unknown event type {0:?}")]
     UnknownType(String),
     #[error("{event_type} has no schema version {schema_version}")]
     UnknownSchema {

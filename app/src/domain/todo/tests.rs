@@ -43,9 +43,10 @@ fn history(status: TodoStatus) -> Vec<TodoEvent> {
 
 fn update() -> TodoCommand {
     TodoCommand::Update {
+        by: UserId::new(),
         title: title("Write the final report"),
         description: Description::parse("Q3 and Q4").unwrap(),
-        notes: InternalNotes::default(),
+        notes: None,
     }
 }
 
@@ -160,11 +161,52 @@ fn an_edit_that_changes_nothing_records_nothing() {
     let events = history(TodoStatus::Active);
     let todo = replay(&events).unwrap();
     let same = TodoCommand::Update {
+        by: todo.author,
         title: todo.title,
         description: todo.description,
-        notes: todo.notes,
+        notes: Some(todo.notes),
     };
     assert_eq!(given(events).when(same), Ok(vec![]));
+}
+
+#[test]
+fn the_author_edits_the_internal_notes() {
+    let events = history(TodoStatus::Active);
+    let todo = replay(&events).unwrap();
+    let edit = TodoCommand::Update {
+        by: todo.author,
+        title: todo.title.clone(),
+        description: todo.description.clone(),
+        notes: Some(InternalNotes::parse("call Sam on Monday").unwrap()),
+    };
+    let decided = given(events).when(edit).unwrap();
+    let [TodoEvent::Updated(updated)] = decided.as_slice() else {
+        panic!("expected one update, got {decided:?}");
+    };
+    assert_eq!(updated.notes.as_str(), "call Sam on Monday");
+}
+
+#[test]
+fn another_member_cannot_touch_the_internal_notes() {
+    let events = history(TodoStatus::Active);
+    let edit = TodoCommand::Update {
+        by: UserId::new(),
+        title: title("Renamed"),
+        description: Description::default(),
+        notes: Some(InternalNotes::default()),
+    };
+    assert_eq!(given(events).when(edit), Err(TodoError::NotesArePrivate));
+}
+
+#[test]
+fn another_members_edit_keeps_the_authors_notes() {
+    let events = history(TodoStatus::Draft);
+    let decided = given(events.clone()).when(update()).unwrap();
+    let [TodoEvent::Updated(updated)] = decided.as_slice() else {
+        panic!("expected one update, got {decided:?}");
+    };
+    assert_eq!(updated.notes, replay(&events).unwrap().notes);
+    assert_eq!(updated.title.as_str(), "Write the final report");
 }
 
 #[test]

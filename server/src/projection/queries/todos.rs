@@ -1,7 +1,7 @@
 //! Reading the todo read models. Each query runs in one read transaction and returns the
 //! checkpoint it saw, so a page knows exactly which position of the log it shows.
 
-use super::{ProjectionError, Tables, checkpoint, todo_from_row};
+use crate::projection::{ProjectionError, Tables, checkpoint, todo_from_row};
 use app::domain::{Position, TeamId, TodoId, UserId, Version, todo::Todo};
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqlitePool, sqlite::SqliteRow};

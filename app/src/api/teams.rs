@@ -1,0 +1,114 @@
+//! Server functions for teams: create one, see its members and invite links, invite, revoke,
+//! join and leave.
+
+use super::{AppError, InvitePreview, NewInvitation, TeamMembers, TeamReceipt};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{backend::TeamRequest, context::signed_in, error::parse_id},
+    crate::domain::{
+        CommandId, InvitationId, TeamId, TeamName,
+        team::{InviteToken, TeamCommand},
+    },
+};
+
+/// Makes a team with the asker as its first member.
+#[server(endpoint = "create_team")]
+pub async fn create_team(name: String, command_id: String) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let team_id = TeamId::new();
+    let request = TeamRequest {
+        actor,
+        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
+        team_id,
+        command: TeamCommand::Create {
+            team_id,
+            name: TeamName::parse(&name)?,
+            creator: actor,
+        },
+    };
+    backend.0.execute_team(request).await
+}
+
+/// A team's members and invite links.
+#[server(endpoint = "team_members")]
+pub async fn fetch_team_members(team_id: String) -> Result<TeamMembers, AppError> {
+    let (backend, viewer) = signed_in().await?;
+    let team = parse_id("team_id", &team_id, TeamId::parse)?;
+    backend.0.team_members(viewer, team).await
+}
+
+/// Makes an invite link: `kind` is `single` (one person, within 7 days) or `reusable`
+/// (anyone, within 7 days).
+#[server(endpoint = "create_invitation")]
+pub async fn create_invitation(
+    team_id: String,
+    kind: String,
+    command_id: String,
+) -> Result<NewInvitation, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let single_use = match kind.as_str() {
+        "single" => true,
+        "reusable" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "kind",
+                "An invite link is either “single” (one person) or “reusable”.",
+            ));
+        }
+    };
+    let team = parse_id("team_id", &team_id, TeamId::parse)?;
+    let command_id = parse_id("command_id", &command_id, CommandId::parse)?;
+    backend.0.invite(actor, team, single_use, command_id).await
+}
+
+/// Revokes an open invite link.
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(
+    team_id: String,
+    invitation_id: String,
+    command_id: String,
+) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let request = TeamRequest {
+        actor,
+        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
+        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
+        command: TeamCommand::Revoke {
+            invitation_id: parse_id("invitation_id", &invitation_id, InvitationId::parse)?,
+            by: actor,
+        },
+    };
+    backend.0.execute_team(request).await
+}
+
+/// Leaves a team.
+#[server(endpoint = "leave_team")]
+pub async fn leave_team(team_id: String, command_id: String) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let request = TeamRequest {
+        actor,
+        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
+        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
+        command: TeamCommand::Leave { user: actor },
+    };
+    backend.0.execute_team(request).await
+}
+
+/// Where an invite link leads.
+#[server(endpoint = "preview_invitation")]
+pub async fn preview_invitation(token: String) -> Result<InvitePreview, AppError> {
+    let (backend, viewer) = signed_in().await?;
+    let token = InviteToken::parse(&token).map_err(|error| AppError::invalid("token", error))?;
+    backend.0.preview_invitation(viewer, token).await
+}
+
+/// Joins a team through an invite link.
+#[server(endpoint = "join_team")]
+pub async fn join_team(token: String, command_id: String) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let token = InviteToken::parse(&token).map_err(|error| AppError::invalid("token", error))?;
+    let command_id = parse_id("command_id", &command_id, CommandId::parse)?;
+    backend.0.join(actor, token, command_id).await
+}

@@ -1,0 +1,194 @@
+//! The Team aggregate: `decide` turns a command into events or a refusal, `apply` folds an
+//! event into the state. Both are pure: even the clock comes in with the command.
+
+use super::{InvitationCreated, MemberJoined, TeamCommand, TeamCreated, TeamEvent};
+use crate::domain::{InvitationId, TeamId, TeamName, UserId, Version};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A team as its events left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: TeamId,
+    pub name: TeamName,
+    pub members: BTreeSet<UserId>,
+    pub invitations: BTreeMap<InvitationId, Invitation>,
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub single_use: bool,
+    pub expires_at: DateTime<Utc>,
+    pub state: InvitationState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Open,
+    /// A single-use link that someone joined through.
+    Used,
+    Revoked,
+}
+
+/// Why a command was refused. The message is meant for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TeamError {
+    #[error("This team already exists.")]
+    AlreadyExists,
+    #[error("There is no such team.")]
+    NotFound,
+    #[error("You are not a member of this team.")]
+    NotAMember,
+    #[error("This invite link is not valid.")]
+    InvitationNotFound,
+    #[error("This invite link has expired; ask for a new one.")]
+    InvitationExpired,
+    #[error("This invite link has already been used; ask for a new one.")]
+    InvitationUsed,
+    #[error("This invite link was revoked; ask for a new one.")]
+    InvitationRevoked,
+    #[error("You are this team's last member, and a team cannot be left empty.")]
+    LastMember,
+}
+
+/// Decides what `command` means for a team in `state` (`None`: it does not exist yet).
+pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEvent>, TeamError> {
+    let team = match (state, command) {
+        (None, TeamCommand::Create { team_id, name, creator }) => {
+            return Ok(vec![
+                TeamEvent::Created(TeamCreated { team_id, name, creator }),
+                TeamEvent::MemberJoined(MemberJoined {
+                    user_id: creator,
+                    invitation_id: None,
+                }),
+            ]);
+        }
+        (Some(_), TeamCommand::Create { .. }) => return Err(TeamError::AlreadyExists),
+        (None, _) => return Err(TeamError::NotFound),
+        (Some(team), command) => (team, command),
+    };
+    match team {
+        (team, TeamCommand::Invite { invitation_id, token_hash, single_use, expires_at, by }) => {
+            team.require_member(by)?;
+            if team.invitations.contains_key(&invitation_id) {
+                return Ok(Vec::new());
+            }
+            Ok(vec![TeamEvent::InvitationCreated(InvitationCreated {
+                invitation_id,
+                token_hash,
+                single_use,
+                expires_at,
+            })])
+        }
+        (team, TeamCommand::Revoke { invitation_id, by }) => {
+            team.require_member(by)?;
+            match team.invitations.get(&invitation_id).map(|i| i.state) {
+                None => Err(TeamError::InvitationNotFound),
+                Some(InvitationState::Revoked) => Ok(Vec::new()),
+                Some(InvitationState::Used) => Err(TeamError::InvitationUsed),
+                Some(InvitationState::Open) => {
+                    Ok(vec![TeamEvent::InvitationRevoked { invitation_id }])
+                }
+            }
+        }
+        (team, TeamCommand::Join { user, invitation_id, now }) => {
+            let invitation = team
+                .invitations
+                .get(&invitation_id)
+                .ok_or(TeamError::InvitationNotFound)?;
+            if team.members.contains(&user) {
+                return Ok(Vec::new());
+            }
+            match invitation.state {
+                InvitationState::Revoked => return Err(TeamError::InvitationRevoked),
+                InvitationState::Used => return Err(TeamError::InvitationUsed),
+                InvitationState::Open => {}
+            }
+            if now >= invitation.expires_at {
+                return Err(TeamError::InvitationExpired);
+            }
+            Ok(vec![TeamEvent::MemberJoined(MemberJoined {
+                user_id: user,
+                invitation_id: Some(invitation_id),
+            })])
+        }
+        (team, TeamCommand::Leave { user }) => {
+            team.require_member(user)?;
+            if team.members.len() == 1 {
+                return Err(TeamError::LastMember);
+            }
+            Ok(vec![TeamEvent::MemberLeft { user_id: user }])
+        }
+        (_, TeamCommand::Create { .. }) => unreachable!("handled above"),
+    }
+}
+
+impl Team {
+    pub fn is_member(&self, user: UserId) -> bool {
+        self.members.contains(&user)
+    }
+
+    fn require_member(&self, user: UserId) -> Result<(), TeamError> {
+        if self.is_member(user) {
+            Ok(())
+        } else {
+            Err(TeamError::NotAMember)
+        }
+    }
+}
+
+/// Folds one event into the state. Events come from the log, so they are trusted to be legal.
+pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
+    match (state, event) {
+        (None, TeamEvent::Created(created)) => Some(Team {
+            id: created.team_id,
+            name: created.name.clone(),
+            members: BTreeSet::new(),
+            invitations: BTreeMap::new(),
+            version: Version::NONE.next(),
+        }),
+        (Some(mut team), event) => {
+            match event {
+                TeamEvent::Created(_) => {}
+                TeamEvent::InvitationCreated(created) => {
+                    team.invitations.insert(
+                        created.invitation_id,
+                        Invitation {
+                            single_use: created.single_use,
+                            expires_at: created.expires_at,
+                            state: InvitationState::Open,
+                        },
+                    );
+                }
+                TeamEvent::InvitationRevoked { invitation_id } => {
+                    if let Some(invitation) = team.invitations.get_mut(invitation_id) {
+                        invitation.state = InvitationState::Revoked;
+                    }
+                }
+                TeamEvent::MemberJoined(joined) => {
+                    team.members.insert(joined.user_id);
+                    let invitation = joined
+                        .invitation_id
+                        .and_then(|id| team.invitations.get_mut(&id));
+                    if let Some(invitation) = invitation
+                        && invitation.single_use
+                    {
+                        invitation.state = InvitationState::Used;
+                    }
+                }
+                TeamEvent::MemberLeft { user_id } => {
+                    team.members.remove(user_id);
+                }
+            }
+            team.version = team.version.next();
+            Some(team)
+        }
+        (None, _) => None,
+    }
+}
+
+/// Replays a stream from its first event.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a TeamEvent>) -> Option<Team> {
+    events.into_iter().fold(None, apply)
+}

@@ -1,0 +1,278 @@
+//! Given/when/then for every legal and every illegal move of a team.
+
+use super::*;
+use crate::domain::{InvitationId, TeamId, TeamName, UserId};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+struct Given(Vec<TeamEvent>);
+
+fn given(events: Vec<TeamEvent>) -> Given {
+    Given(events)
+}
+
+impl Given {
+    fn when(self, command: TeamCommand) -> Result<Vec<TeamEvent>, TeamError> {
+        decide(replay(&self.0).as_ref(), command)
+    }
+}
+
+fn noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+}
+
+fn hash() -> TokenHash {
+    TokenHash::parse(&"0f".repeat(32)).unwrap()
+}
+
+struct World {
+    team: TeamId,
+    ada: UserId,
+    bob: UserId,
+    link: InvitationId,
+}
+
+fn world() -> World {
+    World {
+        team: TeamId::new(),
+        ada: UserId::new(),
+        bob: UserId::new(),
+        link: InvitationId::new(),
+    }
+}
+
+impl World {
+    fn created(&self) -> Vec<TeamEvent> {
+        decide(
+            None,
+            TeamCommand::Create {
+                team_id: self.team,
+                name: TeamName::parse("Ops").unwrap(),
+                creator: self.ada,
+            },
+        )
+        .unwrap()
+    }
+
+    fn invited(&self, single_use: bool) -> Vec<TeamEvent> {
+        let mut events = self.created();
+        events.push(TeamEvent::InvitationCreated(InvitationCreated {
+            invitation_id: self.link,
+            token_hash: hash(),
+            single_use,
+            expires_at: noon(),
+        }));
+        events
+    }
+
+    fn joined(&self, single_use: bool) -> Vec<TeamEvent> {
+        let mut events = self.invited(single_use);
+        events.push(TeamEvent::MemberJoined(MemberJoined {
+            user_id: self.bob,
+            invitation_id: Some(self.link),
+        }));
+        events
+    }
+
+    fn join(&self, user: UserId, now: DateTime<Utc>) -> TeamCommand {
+        TeamCommand::Join {
+            user,
+            invitation_id: self.link,
+            now,
+        }
+    }
+}
+
+#[test]
+fn creating_a_team_makes_its_creator_the_first_member() {
+    let w = world();
+    let team = replay(&w.created()).unwrap();
+    assert_eq!(team.members.into_iter().collect::<Vec<_>>(), vec![w.ada]);
+    assert_eq!(team.version.get(), 2);
+}
+
+#[test]
+fn a_team_cannot_be_created_twice() {
+    let w = world();
+    let again = TeamCommand::Create {
+        team_id: w.team,
+        name: TeamName::parse("Ops").unwrap(),
+        creator: w.bob,
+    };
+    assert_eq!(given(w.created()).when(again), Err(TeamError::AlreadyExists));
+}
+
+#[test]
+fn nothing_but_create_works_on_a_team_that_does_not_exist() {
+    let w = world();
+    assert_eq!(
+        given(vec![]).when(TeamCommand::Leave { user: w.ada }),
+        Err(TeamError::NotFound)
+    );
+    assert_eq!(
+        given(vec![]).when(w.join(w.bob, noon())),
+        Err(TeamError::NotFound)
+    );
+}
+
+#[test]
+fn a_member_makes_an_invite_link() {
+    let w = world();
+    let invite = TeamCommand::Invite {
+        invitation_id: w.link,
+        token_hash: hash(),
+        single_use: true,
+        expires_at: noon(),
+        by: w.ada,
+    };
+    let events = given(w.created()).when(invite).unwrap();
+    assert_eq!(events, w.invited(true)[2..].to_vec());
+}
+
+#[test]
+fn a_stranger_can_neither_invite_nor_revoke() {
+    let w = world();
+    let invite = TeamCommand::Invite {
+        invitation_id: InvitationId::new(),
+        token_hash: hash(),
+        single_use: false,
+        expires_at: noon(),
+        by: w.bob,
+    };
+    assert_eq!(given(w.created()).when(invite), Err(TeamError::NotAMember));
+    let revoke = TeamCommand::Revoke {
+        invitation_id: w.link,
+        by: w.bob,
+    };
+    assert_eq!(given(w.invited(false)).when(revoke), Err(TeamError::NotAMember));
+}
+
+#[test]
+fn someone_joins_through_an_open_link_before_it_expires() {
+    let w = world();
+    let events = given(w.invited(true))
+        .when(w.join(w.bob, noon() - Duration::seconds(1)))
+        .unwrap();
+    assert_eq!(events, w.joined(true)[3..].to_vec());
+}
+
+#[test]
+fn a_link_is_refused_at_and_after_its_expiry() {
+    let w = world();
+    assert_eq!(
+        given(w.invited(false)).when(w.join(w.bob, noon())),
+        Err(TeamError::InvitationExpired)
+    );
+}
+
+#[test]
+fn a_single_use_link_lets_in_one_person_only() {
+    let w = world();
+    let carol = UserId::new();
+    assert_eq!(
+        given(w.joined(true)).when(w.join(carol, noon() - Duration::hours(1))),
+        Err(TeamError::InvitationUsed)
+    );
+}
+
+#[test]
+fn a_reusable_link_lets_in_several_people() {
+    let w = world();
+    let carol = UserId::new();
+    let events = given(w.joined(false))
+        .when(w.join(carol, noon() - Duration::hours(1)))
+        .unwrap();
+    assert_eq!(events.len(), 1);
+}
+
+#[test]
+fn a_revoked_link_lets_nobody_in() {
+    let w = world();
+    let mut history = w.invited(false);
+    history.extend(
+        given(w.invited(false))
+            .when(TeamCommand::Revoke {
+                invitation_id: w.link,
+                by: w.ada,
+            })
+            .unwrap(),
+    );
+    assert_eq!(
+        given(history).when(w.join(w.bob, noon() - Duration::hours(1))),
+        Err(TeamError::InvitationRevoked)
+    );
+}
+
+#[test]
+fn revoking_twice_changes_nothing_and_a_used_link_cannot_be_revoked() {
+    let w = world();
+    let mut history = w.invited(false);
+    history.push(TeamEvent::InvitationRevoked {
+        invitation_id: w.link,
+    });
+    let revoke = TeamCommand::Revoke {
+        invitation_id: w.link,
+        by: w.ada,
+    };
+    assert_eq!(given(history).when(revoke.clone()), Ok(vec![]));
+    assert_eq!(given(w.joined(true)).when(revoke), Err(TeamError::InvitationUsed));
+}
+
+#[test]
+fn an_unknown_link_is_refused() {
+    let w = world();
+    assert_eq!(
+        given(w.created()).when(w.join(w.bob, noon())),
+        Err(TeamError::InvitationNotFound)
+    );
+    let revoke = TeamCommand::Revoke {
+        invitation_id: w.link,
+        by: w.ada,
+    };
+    assert_eq!(given(w.created()).when(revoke), Err(TeamError::InvitationNotFound));
+}
+
+#[test]
+fn joining_again_as_a_member_changes_nothing() {
+    let w = world();
+    assert_eq!(
+        given(w.joined(true)).when(w.join(w.bob, noon() + Duration::days(9))),
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn a_member_leaves_but_the_last_one_cannot() {
+    let w = world();
+    let left = given(w.joined(false))
+        .when(TeamCommand::Leave { user: w.bob })
+        .unwrap();
+    assert_eq!(left, vec![TeamEvent::MemberLeft { user_id: w.bob }]);
+    assert_eq!(
+        given(w.created()).when(TeamCommand::Leave { user: w.ada }),
+        Err(TeamError::LastMember)
+    );
+}
+
+#[test]
+fn a_stranger_cannot_leave() {
+    let w = world();
+    assert_eq!(
+        given(w.created()).when(TeamCommand::Leave { user: w.bob }),
+        Err(TeamError::NotAMember)
+    );
+}
+
+#[test]
+fn every_event_round_trips_through_its_encoding() {
+    let w = world();
+    let mut events = w.joined(true);
+    events.push(TeamEvent::InvitationRevoked {
+        invitation_id: w.link,
+    });
+    events.push(TeamEvent::MemberLeft { user_id: w.bob });
+    for event in events {
+        let decoded =
+            TeamEvent::decode(event.event_type(), TeamEvent::SCHEMA_VERSION, event.payload());
+        assert_eq!(decoded.unwrap(), event);
+    }
+}

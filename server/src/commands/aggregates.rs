@@ -1,0 +1,132 @@
+//! The aggregates the command path runs: each names its stream, decides, folds and encodes
+//! with the domain's own pure functions.
+
+use crate::store::{NewEvent, StreamId};
+use app::{
+    api::AppError,
+    domain::{
+        TeamId, TodoId, Version,
+        team::{self, Team, TeamCommand, TeamEvent},
+        todo::{self, DecodeError, Todo, TodoCommand, TodoEvent},
+    },
+};
+
+/// What the command path needs to know of an aggregate.
+pub trait Aggregate {
+    type Id: Copy;
+    type State;
+    type Command: Clone;
+    type Event;
+
+    fn stream(id: Self::Id) -> StreamId;
+    /// The aggregate a stream belongs to, if it is one of this kind.
+    fn id_of(stream: &StreamId) -> Option<Self::Id>;
+    fn version(state: &Self::State) -> Version;
+    fn decide(
+        state: Option<&Self::State>,
+        command: Self::Command,
+    ) -> Result<Vec<Self::Event>, AppError>;
+    fn apply(state: Option<Self::State>, event: &Self::Event) -> Option<Self::State>;
+    fn encode(event: &Self::Event) -> NewEvent;
+    fn decode(
+        event_type: &str,
+        schema_version: u16,
+        payload: serde_json::Value,
+    ) -> Result<Self::Event, DecodeError>;
+}
+
+pub struct TodoStream;
+
+impl Aggregate for TodoStream {
+    type Id = TodoId;
+    type State = Todo;
+    type Command = TodoCommand;
+    type Event = TodoEvent;
+
+    fn stream(id: TodoId) -> StreamId {
+        StreamId::for_todo(id)
+    }
+
+    fn id_of(stream: &StreamId) -> Option<TodoId> {
+        stream
+            .as_str()
+            .strip_prefix(StreamId::TODO_PREFIX)
+            .and_then(|id| TodoId::parse(id).ok())
+    }
+
+    fn version(state: &Todo) -> Version {
+        state.version
+    }
+
+    fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEvent>, AppError> {
+        Ok(todo::decide(state, command)?)
+    }
+
+    fn apply(state: Option<Todo>, event: &TodoEvent) -> Option<Todo> {
+        todo::apply(state, event)
+    }
+
+    fn encode(event: &TodoEvent) -> NewEvent {
+        NewEvent {
+            event_type: event.event_type().to_owned(),
+            schema_version: TodoEvent::SCHEMA_VERSION,
+            payload: event.payload(),
+        }
+    }
+
+    fn decode(
+        event_type: &str,
+        schema_version: u16,
+        payload: serde_json::Value,
+    ) -> Result<TodoEvent, DecodeError> {
+        TodoEvent::decode(event_type, schema_version, payload)
+    }
+}
+
+pub struct TeamStream;
+
+impl Aggregate for TeamStream {
+    type Id = TeamId;
+    type State = Team;
+    type Command = TeamCommand;
+    type Event = TeamEvent;
+
+    fn stream(id: TeamId) -> StreamId {
+        StreamId::for_team(id)
+    }
+
+    fn id_of(stream: &StreamId) -> Option<TeamId> {
+        stream
+            .as_str()
+            .strip_prefix(StreamId::TEAM_PREFIX)
+            .and_then(|id| TeamId::parse(id).ok())
+    }
+
+    fn version(state: &Team) -> Version {
+        state.version
+    }
+
+    fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEvent>, AppError> {
+        Ok(team::decide(state, command)?)
+    }
+
+    fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
+        team::apply(state, event)
+    }
+
+    fn encode(event: &TeamEvent) -> NewEvent {
+        NewEvent {
+            event_type: event.event_type().to_owned(),
+            schema_version: TeamEvent::SCHEMA_VERSION,
+            payload: event.payload(),
+        }
+    }
+
+    fn decode(
+        event_type: &str,
+        schema_version: u16,
+        payload: serde_json::Value,
+    ) -> Result<TeamEvent, DecodeError> {
+        TeamEvent::decode(event_type, schema_version, payload)
+    }
+}

@@ -1,0 +1,117 @@
+//! The team projection: teams, their members (what every authorisation check reads) and
+//! their invite links.
+
+use super::{ProjectionError, Tables, timestamp};
+use crate::store::{RecordedEvent, StreamId};
+use app::domain::team::{InvitationCreated, MemberJoined, TeamEvent};
+use sqlx::SqliteConnection;
+
+/// Projects one event of a team's stream into `tables`.
+pub async fn project(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+    event: &RecordedEvent,
+) -> Result<(), ProjectionError> {
+    let decoded = TeamEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
+    let at = timestamp(event);
+    match decoded {
+        TeamEvent::Created(created) => {
+            let sql = format!(
+                "INSERT INTO {} (team_id, name, created_by, created_at) VALUES (?, ?, ?, ?)",
+                tables.teams
+            );
+            sqlx::query(&sql)
+                .bind(created.team_id.to_string())
+                .bind(created.name.as_str())
+                .bind(created.creator.to_string())
+                .bind(at)
+                .execute(conn)
+                .await?;
+        }
+        TeamEvent::InvitationCreated(InvitationCreated {
+            invitation_id,
+            token_hash,
+            single_use,
+            expires_at,
+        }) => {
+            let team = team_of(event)?;
+            let sql = format!(
+                "INSERT INTO {} (invitation_id, team_id, token_hash, single_use, state,
+                                 created_by, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",
+                tables.invitations
+            );
+            sqlx::query(&sql)
+                .bind(invitation_id.to_string())
+                .bind(team)
+                .bind(token_hash.as_str())
+                .bind(single_use)
+                .bind(event.actor.to_string())
+                .bind(at)
+                .bind(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                .execute(conn)
+                .await?;
+        }
+        TeamEvent::InvitationRevoked { invitation_id } => {
+            let sql = format!(
+                "UPDATE {} SET state = 'revoked' WHERE invitation_id = ?",
+                tables.invitations
+            );
+            sqlx::query(&sql)
+                .bind(invitation_id.to_string())
+                .execute(conn)
+                .await?;
+        }
+        TeamEvent::MemberJoined(MemberJoined {
+            user_id,
+            invitation_id,
+        }) => {
+            let team = team_of(event)?;
+            let sql = format!(
+                "INSERT OR IGNORE INTO {} (team_id, user_id, joined_at) VALUES (?, ?, ?)",
+                tables.members
+            );
+            sqlx::query(&sql)
+                .bind(team)
+                .bind(user_id.to_string())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+            if let Some(invitation_id) = invitation_id {
+                let sql = format!(
+                    "UPDATE {} SET state = 'used' WHERE invitation_id = ? AND single_use",
+                    tables.invitations
+                );
+                sqlx::query(&sql)
+                    .bind(invitation_id.to_string())
+                    .execute(conn)
+                    .await?;
+            }
+        }
+        TeamEvent::MemberLeft { user_id } => {
+            let sql = format!(
+                "DELETE FROM {} WHERE team_id = ? AND user_id = ?",
+                tables.members
+            );
+            sqlx::query(&sql)
+                .bind(team_of(event)?)
+                .bind(user_id.to_string())
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn team_of(event: &RecordedEvent) -> Result<&str, ProjectionError> {
+    event
+        .stream
+        .as_str()
+        .strip_prefix(StreamId::TEAM_PREFIX)
+        .ok_or_else(|| ProjectionError::Corrupt(format!("event {} is not a team's", event.position)))
+}

@@ -1,0 +1,80 @@
+//! Sessions: `tower-sessions` with its SQLite store, in the same database as the log, and the
+//! few operations the backend needs: who is signed in, sign in (with a new session id), sign
+//! out. A small layer of our own rather than `axum-login`: server functions reach the session
+//! through the request's extensions, and these four functions are all it takes.
+
+use app::{api::AppError, domain::UserId};
+use http::request::Parts;
+use sqlx::SqlitePool;
+use std::time::Duration;
+use tower_sessions::{
+    Expiry, Session, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion,
+};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The cookie's name.
+pub const COOKIE: &str = "tidings_session";
+/// The session's key for the signed-in user's id.
+const USER: &str = "user_id";
+/// A session ends after this long without a request.
+const IDLE_DAYS: i64 = 14;
+/// How often expired sessions are deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(3_600);
+
+/// The session layer: an HttpOnly, SameSite=Lax cookie (Secure when `secure`), backed by the
+/// `sessions` table. Also starts the task that deletes expired sessions.
+pub async fn layer(
+    pool: SqlitePool,
+    secure: bool,
+) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+    let store = SqliteStore::new(pool)
+        .with_table_name("sessions")
+        .expect("a plain table name");
+    store.migrate().await?;
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = sweeper.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired sessions");
+            }
+        }
+    });
+    Ok(SessionManagerLayer::new(store)
+        .with_name(COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(IDLE_DAYS))))
+}
+
+/// The request's session, which the session layer put in its extensions.
+pub fn session_of(request: &Parts) -> Result<Session, AppError> {
+    request.extensions.get::<Session>().cloned().ok_or_else(|| {
+        tracing::error!("a request reached the backend without the session layer");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user's id, if any.
+pub async fn user_of(session: &Session) -> Result<Option<UserId>, AppError> {
+    session.get::<UserId>(USER).await.map_err(internal)
+}
+
+/// Signs `user` in. The session id changes, so an id fixed before log-in is worth nothing.
+pub async fn sign_in(session: &Session, user: UserId) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER, user).await.map_err(internal)
+}
+
+/// Ends the session: its row is deleted and the cookie is cleared.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(internal)
+}
+
+fn internal(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store failed");
+    AppError::Internal
+}
