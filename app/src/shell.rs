@@ -1,6 +1,9 @@
 //! The HTML document and the router: which page answers which path.
 
-use crate::pages::{HomePage, NotFound, TeamPage, TodoPage};
+use crate::{
+    components::AccountMenu,
+    pages::{HomePage, JoinPage, LoginPage, MembersPage, NotFound, SignupPage, TeamPage, TodoPage},
+};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -43,11 +46,20 @@ pub fn App() -> impl IntoView {
                     "Tidings"
                 </a>
                 <span class="tagline">"every change, as it happens"</span>
+                <AccountMenu />
             </header>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async />
                     <Route path=path!("/teams/:team_id") view=TeamPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/teams/:team_id/members")
+                        view=MembersPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/todos/:todo_id") view=TodoPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -1,11 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { gotoHydrated, uniqueTitle } from './support';
+import { gotoHydrated, makeTeam, signUp, uniqueTitle } from './support';
 
 // Refused input in the hydrated app: a clear message where the person acted, nothing written.
 
 test('an empty title is refused with a message and creates nothing', async ({ page }) => {
-  await gotoHydrated(page, '/');
-  await page.getByRole('link', { name: 'Tidings Team' }).click();
+  await signUp(page, 'Sam', true);
+  await makeTeam(page, 'Checks', true);
+  await gotoHydrated(page, page.url());
   const cards = page.locator('.todo-card');
   await expect(page.getByRole('button', { name: 'Add todo' })).toBeVisible();
   const before = await cards.count();
@@ -17,8 +18,9 @@ test('an empty title is refused with a message and creates nothing', async ({ pa
 });
 
 test('an overlong title is refused with its length', async ({ page }) => {
-  await gotoHydrated(page, '/');
-  await page.getByRole('link', { name: 'Tidings Team' }).click();
+  await signUp(page, 'Sam', true);
+  await makeTeam(page, 'Checks', true);
+  await gotoHydrated(page, page.url());
   await expect(page.getByRole('button', { name: 'Add todo' })).toBeVisible();
   await page.getByLabel('Title').evaluate((input) => input.removeAttribute('maxlength'));
   await page.getByLabel('Title').fill('x'.repeat(201));
@@ -31,8 +33,9 @@ test('an overlong title is refused with its length', async ({ page }) => {
 test('a change made from a stale page is refused as a conflict', async ({ browser }) => {
   const context = await browser.newContext();
   const first = await context.newPage();
-  await gotoHydrated(first, '/');
-  await first.getByRole('link', { name: 'Tidings Team' }).click();
+  await signUp(first, 'Sam', true);
+  await makeTeam(first, 'Checks', true);
+  await gotoHydrated(first, first.url());
   const title = uniqueTitle('Raced');
   await first.getByLabel('Title').fill(title);
   await first.getByRole('button', { name: 'Add todo' }).click();

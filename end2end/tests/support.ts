@@ -70,3 +70,48 @@ export async function gotoHydrated(page: Page, path: string): Promise<void> {
 export function uniqueTitle(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+/** The password every test person signs up with. */
+export const PASSWORD = 'correct horse battery';
+
+/** An email address no other test uses. */
+export function uniqueEmail(name: string): string {
+  return `${name.toLowerCase()}-${uniqueTitle('x').split(' ')[1]}@example.com`;
+}
+
+/**
+ * Signs a new person up through the sign-up page (hydrated, or with plain form posts when
+ * JavaScript is disabled) and waits until the home page greets them.
+ */
+export async function signUp(page: Page, name: string, hydrated: boolean): Promise<string> {
+  const email = uniqueEmail(name);
+  if (hydrated) {
+    await gotoHydrated(page, '/signup');
+  } else {
+    await page.goto('/signup');
+  }
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.locator('.account .who', { hasText: name }).waitFor();
+  return email;
+}
+
+/** Makes a team from the home page and opens it; returns its name. */
+export async function makeTeam(page: Page, prefix: string, hydrated: boolean): Promise<string> {
+  const name = uniqueTitle(prefix);
+  if (hydrated) {
+    await gotoHydrated(page, '/');
+  } else {
+    await page.goto('/');
+  }
+  await page.getByLabel('Team name').fill(name);
+  await page.getByRole('button', { name: 'Make the team' }).click();
+  if (!hydrated) {
+    // Without JavaScript the form comes back to the home page, which now lists the team.
+    await page.locator('.team-list').getByRole('link', { name }).click();
+  }
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  return name;
+}

@@ -1,26 +1,23 @@
 import { test, expect, type Page } from '@playwright/test';
-import { collectErrors, gotoHydrated, uniqueTitle } from './support';
+import { collectErrors, gotoHydrated, makeTeam, signUp, uniqueTitle } from './support';
 
 // The walking skeleton end to end: create, activate, edit and complete a todo, then read its
 // timeline. Once with the hydrated app, once with JavaScript disabled (plain form posts).
 
-async function openTeam(page: Page, hydrated: boolean): Promise<void> {
+/** Signs a new person up, makes a team and opens it; returns the team's name. */
+async function openTeam(page: Page, hydrated: boolean): Promise<string> {
+  await signUp(page, 'Robin', hydrated);
+  const team = await makeTeam(page, 'Crew', hydrated);
   if (hydrated) {
-    await gotoHydrated(page, '/');
-  } else {
-    await page.goto('/');
+    await gotoHydrated(page, page.url());
   }
-  await page.getByRole('link', { name: 'Tidings Team' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Tidings Team' })).toBeVisible();
-  if (hydrated) {
-    await page.waitForLoadState('load');
-  }
+  return team;
 }
 
 async function runLifecycle(page: Page, hydrated: boolean): Promise<void> {
   const title = uniqueTitle(hydrated ? 'Hydrated' : 'No-JS');
   const renamed = `${title} (final)`;
-  await openTeam(page, hydrated);
+  const team = await openTeam(page, hydrated);
 
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Description').fill('First draft');
@@ -58,12 +55,12 @@ async function runLifecycle(page: Page, hydrated: boolean): Promise<void> {
     'Completed',
   ]);
   for (const entry of await entries.all()) {
-    await expect(entry).toContainText('Dev User');
+    await expect(entry).toContainText('Robin');
     await expect(entry).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
   }
   await expect(page.locator('.timeline')).not.toContainText('only for me');
 
-  await page.getByRole('link', { name: /Tidings Team/ }).click();
+  await page.locator('.crumbs').getByRole('link', { name: team }).click();
   await expect(page.locator('.column-completed .todo-card', { hasText: renamed })).toBeVisible();
 }
 

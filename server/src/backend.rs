@@ -13,8 +13,8 @@ use crate::{
 use app::{
     api::{
         Account, AppError, CommandReceipt, InvitationStatus, InvitationView, InvitePreview,
-        MemberView, NewInvitation, TeamBoard, TeamMembers, TeamReceipt, TeamSummary,
-        TimelineEntry, TodoDetail, TodoSummary, TodoView,
+        MemberView, NewInvitation, TeamBoard, TeamMembers, TeamReceipt, TeamSummary, TimelineEntry,
+        TodoDetail, TodoSummary, TodoView,
         backend::{Backend, CommandRequest, NewAccount, TeamRequest},
     },
     domain::{
@@ -107,8 +107,7 @@ impl Backend for TidingsBackend {
             .map_err(|error| match error {
                 AccountError::EmailTaken => AppError::Taken {
                     field: "email".into(),
-                    message: "An account with this email already exists. Log in instead."
-                        .into(),
+                    message: "An account with this email already exists. Log in instead.".into(),
                 },
                 other => internal(other),
             })?;
@@ -215,11 +214,14 @@ impl Backend for TidingsBackend {
         viewer: UserId,
         token: InviteToken,
     ) -> Result<InvitePreview, AppError> {
-        let (invitation, team_name) = self.open_invitation(&token).await?;
+        let (invitation, team_name) = self.invitation(&token).await?;
         let already_member = queries::team_of_member(&self.pool, invitation.team, viewer)
             .await
             .map_err(internal)?
             .is_some();
+        if !already_member {
+            usable(&invitation)?;
+        }
         Ok(InvitePreview {
             team: TeamSummary {
                 id: invitation.team,
@@ -237,7 +239,7 @@ impl Backend for TidingsBackend {
         command_id: CommandId,
     ) -> Result<TeamReceipt, AppError> {
         self.limits.check_command(actor)?;
-        let (invitation, _) = self.open_invitation(&token).await?;
+        let (invitation, _) = self.invitation(&token).await?;
         let command = TeamCommand::Join {
             user: actor,
             invitation_id: invitation.id,
@@ -347,24 +349,27 @@ impl Backend for TidingsBackend {
 }
 
 impl TidingsBackend {
-    /// The invite link with this token, with its team's name, if it can still be used.
-    async fn open_invitation(
+    /// The invite link with this token, with its team's name.
+    async fn invitation(
         &self,
         token: &InviteToken,
     ) -> Result<(InvitationRecord, String), AppError> {
-        let (invitation, team_name) =
-            queries::invitation_by_hash(&self.pool, &invite_tokens::hash(token))
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| AppError::not_found("The invite link"))?;
-        let refusal = match status(&invitation, Utc::now()) {
-            InvitationStatus::Open => return Ok((invitation, team_name)),
-            InvitationStatus::Used => TeamError::InvitationUsed,
-            InvitationStatus::Revoked => TeamError::InvitationRevoked,
-            InvitationStatus::Expired => TeamError::InvitationExpired,
-        };
-        Err(refusal.into())
+        queries::invitation_by_hash(&self.pool, &invite_tokens::hash(token))
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::not_found("The invite link"))
     }
+}
+
+/// Refuses an invite link that is used, revoked or expired, with the reason.
+fn usable(invitation: &InvitationRecord) -> Result<(), AppError> {
+    let refusal = match status(invitation, Utc::now()) {
+        InvitationStatus::Open => return Ok(()),
+        InvitationStatus::Used => TeamError::InvitationUsed,
+        InvitationStatus::Revoked => TeamError::InvitationRevoked,
+        InvitationStatus::Expired => TeamError::InvitationExpired,
+    };
+    Err(refusal.into())
 }
 
 fn summary(team: TeamRecord) -> TeamSummary {

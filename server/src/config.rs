@@ -62,13 +62,28 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Limits {
     /// Log-in and sign-up attempts per client address.
-    #[arg(long, env = "TIDINGS_LOGIN_LIMIT_PER_ADDRESS", default_value = "10/min", global = true)]
+    #[arg(
+        long,
+        env = "TIDINGS_LOGIN_LIMIT_PER_ADDRESS",
+        default_value = "10/min",
+        global = true
+    )]
     pub login_per_address: RateLimit,
     /// Log-in attempts per account (email address), whoever makes them.
-    #[arg(long, env = "TIDINGS_LOGIN_LIMIT_PER_ACCOUNT", default_value = "5/min", global = true)]
+    #[arg(
+        long,
+        env = "TIDINGS_LOGIN_LIMIT_PER_ACCOUNT",
+        default_value = "5/min",
+        global = true
+    )]
     pub login_per_account: RateLimit,
     /// Commands (every change to a todo or a team) per signed-in user.
-    #[arg(long, env = "TIDINGS_COMMAND_LIMIT_PER_USER", default_value = "30/10s", global = true)]
+    #[arg(
+        long,
+        env = "TIDINGS_COMMAND_LIMIT_PER_USER",
+        default_value = "30/10s",
+        global = true
+    )]
     pub commands_per_user: RateLimit,
 }
 
@@ -254,7 +269,9 @@ mod tests {
 
     #[test]
     fn malformed_rate_limits_are_refused() {
-        for bad in ["", "10", "0/min", "10/", "10/0s", "10/day", "-1/s", "x/s", "10/min/2"] {
+        for bad in [
+            "", "10", "0/min", "10/", "10/0s", "10/day", "-1/s", "x/s", "10/min/2",
+        ] {
             assert!(bad.parse::<RateLimit>().is_err(), "{bad} should be refused");
         }
     }

@@ -106,7 +106,10 @@ mod tests {
         let Err(AppError::RateLimited { retry_after_secs }) = limits.check_command(user) else {
             panic!("the fourth command should be refused");
         };
-        assert!((1..=1_200).contains(&retry_after_secs), "{retry_after_secs}");
+        assert!(
+            (1..=1_200).contains(&retry_after_secs),
+            "{retry_after_secs}"
+        );
     }
 
     #[tokio::test]

@@ -64,8 +64,8 @@ impl Application {
             .context("preparing the session store")?;
         let limits = RateLimits::start(settings.limits);
         let backend = TidingsBackend::new(storage.pool, commands, limits);
-        let router = router(leptos_options(&settings), BackendHandle(Arc::new(backend)))
-            .layer(sessions);
+        let router =
+            router(leptos_options(&settings), BackendHandle(Arc::new(backend))).layer(sessions);
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;

@@ -1,21 +1,21 @@
 //! The server functions, the views they return, and the error type they share.
 
+mod accounts;
 #[cfg(feature = "ssr")]
 pub mod backend;
 #[cfg(feature = "ssr")]
 mod context;
-mod accounts;
 mod error;
 mod teams;
 mod todos;
 mod views;
 
-pub use error::AppError;
-#[cfg(feature = "ssr")]
-pub use error::parse_id;
 pub use accounts::{
     CurrentAccount, LogIn, LogOut, SignUp, current_account, log_in, log_out, sign_up,
 };
+pub use error::AppError;
+#[cfg(feature = "ssr")]
+pub use error::parse_id;
 pub use teams::{
     CreateInvitation, CreateTeam, FetchTeamMembers, JoinTeam, LeaveTeam, PreviewInvitation,
     RevokeInvitation, create_invitation, create_team, fetch_team_members, join_team, leave_team,

@@ -63,7 +63,15 @@ pub async fn update_todo(
         description: Description::parse(&description)?,
         notes: notes.as_deref().map(InternalNotes::parse).transpose()?,
     };
-    run(backend, actor, &todo_id, expected_version, &command_id, command).await
+    run(
+        backend,
+        actor,
+        &todo_id,
+        expected_version,
+        &command_id,
+        command,
+    )
+    .await
 }
 
 /// Moves a todo along its lifecycle: `action` is activate, complete, reopen or archive.
@@ -90,7 +98,15 @@ pub async fn transition_todo(
         }
     };
     let (backend, actor) = signed_in().await?;
-    run(backend, actor, &todo_id, expected_version, &command_id, command).await
+    run(
+        backend,
+        actor,
+        &todo_id,
+        expected_version,
+        &command_id,
+        command,
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]

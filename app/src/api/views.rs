@@ -1,8 +1,6 @@
 //! What server functions return: plain data, already sanitised for the viewer.
 
-use crate::domain::{
-    InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus,
-};
+use crate::domain::{InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -1,11 +1,15 @@
 //! Pieces the pages share.
 
+mod account_menu;
 mod loaded;
+mod navigation;
 mod notice;
 mod status;
 mod transitions;
 
+pub use account_menu::AccountMenu;
 pub use loaded::Loaded;
+pub use navigation::{go_to, local_path, site_origin};
 pub use notice::{ActionNotice, ErrorNotice};
 pub use status::StatusBadge;
 pub use transitions::TransitionButtons;

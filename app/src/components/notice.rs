@@ -4,11 +4,22 @@ use crate::api::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+/// An error's message; for a missing session, with the way to sign in.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let sign_in = matches!(error, AppError::Unauthenticated).then(|| {
+        view! {
+            " "
+            <a href="/login">"Log in"</a>
+            " or "
+            <a href="/signup">"sign up"</a>
+            "."
+        }
+    });
     view! {
         <p class="notice notice-error" role="alert" data-status=error.status()>
             {error.to_string()}
+            {sign_in}
         </p>
     }
 }

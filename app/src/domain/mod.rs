@@ -10,6 +10,4 @@ mod values;
 pub use account::{Email, Password};
 pub use ids::{CommandId, IdError, InvitationId, TeamId, TodoId, UserId};
 pub use log::{Position, Version};
-pub use values::{
-    Description, DisplayName, InternalNotes, TeamName, TodoTitle, ValueError,
-};
+pub use values::{Description, DisplayName, InternalNotes, TeamName, TodoTitle, ValueError};

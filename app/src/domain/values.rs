@@ -224,7 +224,11 @@ mod tests {
         assert!(TeamName::parse(&"t".repeat(80)).is_ok());
         assert!(matches!(
             TeamName::parse(&"t".repeat(81)),
-            Err(ValueError::TextTooLong { actual: 81, max: 80, .. })
+            Err(ValueError::TextTooLong {
+                actual: 81,
+                max: 80,
+                ..
+            })
         ));
     }
 

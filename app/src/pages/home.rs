@@ -1,24 +1,66 @@
-//! `/`: the teams the viewer belongs to.
+//! `/`: for a signed-in person, their teams and a form to make one; for anyone else, what
+//! Tidings is and the ways in.
 
 use crate::{
-    api::{TeamSummary, my_teams},
-    components::Loaded,
+    api::{CreateTeam, TeamSummary, current_account, my_teams},
+    components::{ActionNotice, Loaded, fresh_command_id, go_to},
+    domain::TeamName,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| current_account());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(_)) => view! { <Teams /> }.into_any(),
+                    _ => view! { <Welcome /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <section class="card auth-card">
+            <h1>"Tidings"</h1>
+            <p>
+                "A todo list for your team, where every change reaches everyone as it happens."
+            </p>
+            <p class="actions">
+                <a class="button button-primary" href="/signup">"Sign up"</a>
+                <a class="button" href="/login">"Log in"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Teams() -> impl IntoView {
     let teams = Resource::new(|| (), |_| my_teams());
     view! {
         <section class="card">
             <h1>"Your teams"</h1>
             <Loaded resource=teams render=move |teams| view! { <TeamList teams /> } />
         </section>
+        <CreateTeamForm />
     }
 }
 
 #[component]
 fn TeamList(teams: Vec<TeamSummary>) -> impl IntoView {
+    if teams.is_empty() {
+        return view! {
+            <p class="muted">
+                "You are not in a team yet. Make one below, or open an invite link from a teammate."
+            </p>
+        }
+        .into_any();
+    }
     let items = teams
         .into_iter()
         .map(|team| {
@@ -29,5 +71,36 @@ fn TeamList(teams: Vec<TeamSummary>) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <ul class="team-list">{items}</ul> }
+    view! { <ul class="team-list">{items}</ul> }.into_any()
+}
+
+#[component]
+fn CreateTeamForm() -> impl IntoView {
+    let create = ServerAction::<CreateTeam>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(receipt)) = create.value().get() {
+            go_to(&format!("/teams/{}", receipt.team_id));
+        }
+    });
+    view! {
+        <section class="card">
+            <h2>"Make a team"</h2>
+            <ActionForm action=create>
+                <input
+                    type="hidden"
+                    name="command_id"
+                    value=move || {
+                        create.version().track();
+                        fresh_command_id()
+                    }
+                />
+                <div class="field">
+                    <label for="team-name">"Team name"</label>
+                    <input id="team-name" name="name" required maxlength=TeamName::MAX_CHARS autocomplete="off" />
+                </div>
+                <button type="submit" class="button button-primary">"Make the team"</button>
+            </ActionForm>
+            <ActionNotice action=create />
+        </section>
+    }
 }

@@ -58,7 +58,10 @@ fn Board(
         <div class="board" data-position=board.position.get()>
             <header class="board-header">
                 <h1>{board.team.name.clone()}</h1>
-                <p class="muted">{format!("{} todos", board.todos.len())}</p>
+                <p class="muted">
+                    {format!("{} todos · ", board.todos.len())}
+                    <a href=format!("/teams/{}/members", board.team.id)>"Members and invites"</a>
+                </p>
             </header>
             <CreateForm team_id=board.team.id.to_string() create />
             <ActionNotice action=transition />

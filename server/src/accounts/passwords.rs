@@ -11,7 +11,10 @@ pub enum HashError {
 
 pub async fn hash(password: &Password) -> Result<String, HashError> {
     let password = password.clone();
-    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose())).await?)
+    Ok(
+        tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose()))
+            .await?,
+    )
 }
 
 /// Whether `password` matches `hash`. A hash that cannot be read matches nothing.

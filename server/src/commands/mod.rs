@@ -99,7 +99,12 @@ impl CommandHandler {
         actor: UserId,
         command: A::Command,
     ) -> Result<Outcome, AppError> {
-        if let Some(first) = self.store.find_command(command_id).await.map_err(internal)? {
+        if let Some(first) = self
+            .store
+            .find_command(command_id)
+            .await
+            .map_err(internal)?
+        {
             return self.outcome_of_retry(first).await;
         }
         let stream = A::stream(id);

@@ -113,5 +113,7 @@ fn team_of(event: &RecordedEvent) -> Result<&str, ProjectionError> {
         .stream
         .as_str()
         .strip_prefix(StreamId::TEAM_PREFIX)
-        .ok_or_else(|| ProjectionError::Corrupt(format!("event {} is not a team's", event.position)))
+        .ok_or_else(|| {
+            ProjectionError::Corrupt(format!("event {} is not a team's", event.position))
+        })
 }

@@ -48,7 +48,11 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
         .expect("the application starts");
     let addr = app.local_addr();
     tokio::spawn(app.run_until_stopped());
-    let ada = Person::anonymous(addr).signed_up("Ada").await.with_team("Ada's team").await;
+    let ada = Person::anonymous(addr)
+        .signed_up("Ada")
+        .await
+        .with_team("Ada's team")
+        .await;
     TestApp { ada, _data: data }
 }
 
@@ -113,7 +117,11 @@ impl Person {
     }
 
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Answer<Account> {
-        let form = [("email", email), ("display_name", name), ("password", password)];
+        let form = [
+            ("email", email),
+            ("display_name", name),
+            ("password", password),
+        ];
         self.call("sign_up", &form).await
     }
 
@@ -136,8 +144,11 @@ impl Person {
 
     pub async fn create_team(&self, name: &str) -> Answer<TeamReceipt> {
         let command_id = CommandId::new().to_string();
-        self.call("create_team", &[("name", name), ("command_id", &command_id)])
-            .await
+        self.call(
+            "create_team",
+            &[("name", name), ("command_id", &command_id)],
+        )
+        .await
     }
 
     pub async fn invite(&self, kind: &str) -> Answer<NewInvitation> {
@@ -154,8 +165,11 @@ impl Person {
     pub async fn join(&self, path: &str) -> Answer<TeamReceipt> {
         let token = path.trim_start_matches("/join/");
         let command_id = CommandId::new().to_string();
-        self.call("join_team", &[("token", token), ("command_id", &command_id)])
-            .await
+        self.call(
+            "join_team",
+            &[("token", token), ("command_id", &command_id)],
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -273,8 +287,7 @@ impl Person {
 
     pub async fn board_of(&self, team: TeamId) -> Answer<TeamBoard> {
         let team = team.to_string();
-        self.call("team_board", &[("team_id", team.as_str())])
-            .await
+        self.call("team_board", &[("team_id", team.as_str())]).await
     }
 
     pub async fn detail(&self, todo: TodoId) -> Answer<TodoDetail> {

@@ -1,5 +1,7 @@
 //! The real application over HTTP: server functions, pages, and every refused input.
 
+mod accounts;
 mod bad_input;
 mod helpers;
+mod teams;
 mod todos;

@@ -67,7 +67,7 @@ async fn a_todo_goes_through_its_whole_lifecycle_and_the_timeline_shows_every_st
         detail
             .timeline
             .iter()
-            .all(|entry| entry.actor_name == "Dev User")
+            .all(|entry| entry.actor_name == "Ada")
     );
     assert_eq!(
         detail.timeline[2].summary,

@@ -55,9 +55,20 @@ pub enum TeamError {
 /// Decides what `command` means for a team in `state` (`None`: it does not exist yet).
 pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEvent>, TeamError> {
     let team = match (state, command) {
-        (None, TeamCommand::Create { team_id, name, creator }) => {
+        (
+            None,
+            TeamCommand::Create {
+                team_id,
+                name,
+                creator,
+            },
+        ) => {
             return Ok(vec![
-                TeamEvent::Created(TeamCreated { team_id, name, creator }),
+                TeamEvent::Created(TeamCreated {
+                    team_id,
+                    name,
+                    creator,
+                }),
                 TeamEvent::MemberJoined(MemberJoined {
                     user_id: creator,
                     invitation_id: None,
@@ -69,7 +80,16 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
         (Some(team), command) => (team, command),
     };
     match team {
-        (team, TeamCommand::Invite { invitation_id, token_hash, single_use, expires_at, by }) => {
+        (
+            team,
+            TeamCommand::Invite {
+                invitation_id,
+                token_hash,
+                single_use,
+                expires_at,
+                by,
+            },
+        ) => {
             team.require_member(by)?;
             if team.invitations.contains_key(&invitation_id) {
                 return Ok(Vec::new());
@@ -92,7 +112,14 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
                 }
             }
         }
-        (team, TeamCommand::Join { user, invitation_id, now }) => {
+        (
+            team,
+            TeamCommand::Join {
+                user,
+                invitation_id,
+                now,
+            },
+        ) => {
             let invitation = team
                 .invitations
                 .get(&invitation_id)

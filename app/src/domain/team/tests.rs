@@ -98,7 +98,10 @@ fn a_team_cannot_be_created_twice() {
         name: TeamName::parse("Ops").unwrap(),
         creator: w.bob,
     };
-    assert_eq!(given(w.created()).when(again), Err(TeamError::AlreadyExists));
+    assert_eq!(
+        given(w.created()).when(again),
+        Err(TeamError::AlreadyExists)
+    );
 }
 
 #[test]
@@ -143,7 +146,10 @@ fn a_stranger_can_neither_invite_nor_revoke() {
         invitation_id: w.link,
         by: w.bob,
     };
-    assert_eq!(given(w.invited(false)).when(revoke), Err(TeamError::NotAMember));
+    assert_eq!(
+        given(w.invited(false)).when(revoke),
+        Err(TeamError::NotAMember)
+    );
 }
 
 #[test]
@@ -214,7 +220,10 @@ fn revoking_twice_changes_nothing_and_a_used_link_cannot_be_revoked() {
         by: w.ada,
     };
     assert_eq!(given(history).when(revoke.clone()), Ok(vec![]));
-    assert_eq!(given(w.joined(true)).when(revoke), Err(TeamError::InvitationUsed));
+    assert_eq!(
+        given(w.joined(true)).when(revoke),
+        Err(TeamError::InvitationUsed)
+    );
 }
 
 #[test]
@@ -228,7 +237,10 @@ fn an_unknown_link_is_refused() {
         invitation_id: w.link,
         by: w.ada,
     };
-    assert_eq!(given(w.created()).when(revoke), Err(TeamError::InvitationNotFound));
+    assert_eq!(
+        given(w.created()).when(revoke),
+        Err(TeamError::InvitationNotFound)
+    );
 }
 
 #[test]
@@ -271,8 +283,11 @@ fn every_event_round_trips_through_its_encoding() {
     });
     events.push(TeamEvent::MemberLeft { user_id: w.bob });
     for event in events {
-        let decoded =
-            TeamEvent::decode(event.event_type(), TeamEvent::SCHEMA_VERSION, event.payload());
+        let decoded = TeamEvent::decode(
+            event.event_type(),
+            TeamEvent::SCHEMA_VERSION,
+            event.payload(),
+        );
         assert_eq!(decoded.unwrap(), event);
     }
 }

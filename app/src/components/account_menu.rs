@@ -1,0 +1,62 @@
+//! The top bar's right side: the signed-in person, their teams to switch between, and log
+//! out; or the ways in for someone signed out.
+
+use super::go_to;
+use crate::api::{Account, LogOut, TeamSummary, current_account, my_teams};
+use leptos::prelude::*;
+
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let account = Resource::new(|| (), |_| current_account());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(account)) => view! { <SignedIn account /> }.into_any(),
+                    _ => view! {
+                        <nav class="account">
+                            <a href="/login">"Log in"</a>
+                            <a href="/signup" class="button button-primary">"Sign up"</a>
+                        </nav>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SignedIn(account: Account) -> impl IntoView {
+    let teams = Resource::new(|| (), |_| my_teams());
+    let log_out = ServerAction::<LogOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = log_out.value().get() {
+            go_to("/login");
+        }
+    });
+    view! {
+        <nav class="account">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    teams.await.ok().map(|teams| view! { <TeamSwitcher teams /> })
+                })}
+            </Transition>
+            <span class="who" data-user-id=account.id.to_string()>
+                {account.display_name}
+            </span>
+            <ActionForm action=log_out attr:class="inline-form">
+                <button type="submit" class="button">"Log out"</button>
+            </ActionForm>
+        </nav>
+    }
+}
+
+#[component]
+fn TeamSwitcher(teams: Vec<TeamSummary>) -> impl IntoView {
+    let links = teams
+        .into_iter()
+        .map(|team| view! { <a href=format!("/teams/{}", team.id)>{team.name}</a> })
+        .collect_view();
+    view! { <span class="team-switcher" aria-label="Your teams">{links}</span> }
+}

@@ -1,0 +1,63 @@
+//! Leaving the page after a change that concerns the whole page: signing in or out, joining,
+//! making or leaving a team. A full load, so that every part of the page (the top bar's team
+//! list included) is rendered again for the new state.
+
+/// Loads `path` as a new page. Does nothing on the server.
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Err(error) = leptos::prelude::window().location().set_href(path) {
+            leptos::logging::error!("could not go to {path}: {error:?}");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// This site's origin (`http://host:port`), for links people copy. Empty on the server.
+pub fn site_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .location()
+            .origin()
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// A `next` parameter, if it is a path on this site; anything else (another origin, a
+/// protocol-relative `//host`, a backslash trick) becomes `/`.
+pub fn local_path(next: Option<String>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        assert_eq!(local_path(Some("/join/abc".into())), "/join/abc");
+        for foreign in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "join",
+        ] {
+            assert_eq!(local_path(Some(foreign.into())), "/", "{foreign}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,195 @@
+//! `/teams/:team_id/members`: who is in the team, its invite links (make, revoke), and
+//! leaving it.
+
+use crate::{
+    api::{
+        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView,
+        RevokeInvitation, TeamMembers, fetch_team_members,
+    },
+    components::{ActionNotice, Loaded, format_time, fresh_command_id, go_to, site_origin},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    let params = use_params_map();
+    let team_id = move || params.read().get("team_id").unwrap_or_default();
+    let invite = ServerAction::<CreateInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let team = Resource::new(
+        move || (team_id(), invite.version().get(), revoke.version().get()),
+        |(team_id, _, _)| fetch_team_members(team_id),
+    );
+    view! {
+        <Loaded
+            resource=team
+            render=move |team| view! { <Members team invite revoke /> }
+        />
+    }
+}
+
+#[component]
+fn Members(
+    team: TeamMembers,
+    invite: ServerAction<CreateInvitation>,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    let team_id = team.team.id.to_string();
+    let members = team
+        .members
+        .into_iter()
+        .map(|member| view! { <Member member /> })
+        .collect_view();
+    let invitations = team
+        .invitations
+        .into_iter()
+        .map(|invitation| view! { <Invitation invitation team_id=team_id.clone() revoke /> })
+        .collect_view();
+    view! {
+        <Title text=format!("Members of {} · Tidings", team.team.name) />
+        <div class="members-page" data-position=team.position.get()>
+            <nav class="crumbs">
+                <a href=format!("/teams/{}", team.team.id)>{format!("← {}", team.team.name)}</a>
+            </nav>
+            <h1>{format!("Members of {}", team.team.name)}</h1>
+            <section class="card">
+                <h2>"Members"</h2>
+                <ul class="member-list">{members}</ul>
+            </section>
+            <InviteForm team_id=team_id.clone() invite />
+            <section class="card">
+                <h2>"Invite links"</h2>
+                <ActionNotice action=revoke />
+                <table class="invitations">
+                    <thead>
+                        <tr>
+                            <th>"Status"</th>
+                            <th>"Kind"</th>
+                            <th>"Made by"</th>
+                            <th>"Expires"</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>{invitations}</tbody>
+                </table>
+            </section>
+            <LeaveForm team_id />
+        </div>
+    }
+}
+
+#[component]
+fn Member(member: MemberView) -> impl IntoView {
+    view! {
+        <li data-user-id=member.id.to_string()>
+            <span class="member-name">{member.display_name}</span>
+            <span class="muted small">{format!(" joined {}", format_time(&member.joined_at))}</span>
+        </li>
+    }
+}
+
+#[component]
+fn InviteForm(team_id: String, invite: ServerAction<CreateInvitation>) -> impl IntoView {
+    let made = move || {
+        invite.value().get().and_then(Result::ok).map(|made| {
+            let link = format!("{}{}", site_origin(), made.path);
+            view! {
+                <div class="field invite-made">
+                    <label for="invite-link">"Share this link; it is shown only now."</label>
+                    <input id="invite-link" readonly value=link />
+                    <p class="hint">
+                        {format!(
+                            "{} · valid until {}",
+                            if made.single_use { "One person" } else { "Anyone with the link" },
+                            format_time(&made.expires_at),
+                        )}
+                    </p>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="card">
+            <h2>"Invite someone"</h2>
+            <ActionForm action=invite attr:class="inline-fields">
+                <input type="hidden" name="team_id" value=team_id />
+                <input
+                    type="hidden"
+                    name="command_id"
+                    value=move || {
+                        invite.version().track();
+                        fresh_command_id()
+                    }
+                />
+                <div class="field">
+                    <label for="invite-kind">"Who may use it"</label>
+                    <select id="invite-kind" name="kind">
+                        <option value="single" selected>"One person (single use)"</option>
+                        <option value="reusable">"Anyone with the link"</option>
+                    </select>
+                    <p class="hint">"Either way, the link expires in 7 days."</p>
+                </div>
+                <button type="submit" class="button button-primary">"Make an invite link"</button>
+            </ActionForm>
+            <ActionNotice action=invite />
+            {made}
+        </section>
+    }
+}
+
+#[component]
+fn Invitation(
+    invitation: InvitationView,
+    team_id: String,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    let id = invitation.id.to_string();
+    let revoking = id.clone();
+    let revoke_form = (invitation.status == InvitationStatus::Open).then(move || {
+        view! {
+            <ActionForm action=revoke attr:class="inline-form">
+                <input type="hidden" name="team_id" value=team_id />
+                <input type="hidden" name="invitation_id" value=revoking />
+                <input type="hidden" name="command_id" value=fresh_command_id() />
+                <button type="submit" class="button">"Revoke"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <tr data-invitation-id=id data-status=invitation.status.label()>
+            <td>
+                <span class=format!("badge badge-invite-{}", invitation.status.label())>
+                    {invitation.status.label()}
+                </span>
+            </td>
+            <td>{if invitation.single_use { "single use" } else { "reusable" }}</td>
+            <td>{invitation.created_by}</td>
+            <td>{format_time(&invitation.expires_at)}</td>
+            <td>{revoke_form}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn LeaveForm(team_id: String) -> impl IntoView {
+    let leave = ServerAction::<LeaveTeam>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = leave.value().get() {
+            go_to("/");
+        }
+    });
+    view! {
+        <section class="card danger-zone">
+            <h2>"Leave the team"</h2>
+            <p class="muted">"You will no longer see its todos. A member can invite you back."</p>
+            <ActionForm action=leave>
+                <input type="hidden" name="team_id" value=team_id />
+                <input type="hidden" name="command_id" value=fresh_command_id() />
+                <button type="submit" class="button button-danger">"Leave this team"</button>
+            </ActionForm>
+            <ActionNotice action=leave />
+        </section>
+    }
+}

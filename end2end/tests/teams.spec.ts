@@ -1,0 +1,112 @@
+import { test, expect } from '@playwright/test';
+import { collectErrors, gotoHydrated, makeTeam, signUp, uniqueTitle } from './support';
+
+// Two people sign up in two browser contexts. One makes a team and an invite link; the other
+// joins through it, and both see the same list. A third person, never invited, sees nothing.
+
+test('an invited person joins and sees the same list; an outsider sees nothing', async ({
+  browser,
+}) => {
+  const alice = await browser.newContext();
+  const bruno = await browser.newContext();
+  const carla = await browser.newContext();
+  const a = await alice.newPage();
+  const b = await bruno.newPage();
+  const c = await carla.newPage();
+  const errors = [collectErrors(a), collectErrors(b), collectErrors(c)];
+
+  await signUp(a, 'Alice', true);
+  const team = await makeTeam(a, 'Harbour', true);
+  const teamUrl = a.url();
+  await gotoHydrated(a, teamUrl);
+  const title = uniqueTitle('Paint the hull');
+  await a.getByLabel('Title').fill(title);
+  await a.getByRole('button', { name: 'Add todo' }).click();
+  await expect(a.locator('.todo-card', { hasText: title })).toBeVisible();
+
+  await a.getByRole('link', { name: 'Members and invites' }).click();
+  await gotoHydrated(a, a.url());
+  await a.getByLabel('Who may use it').selectOption('single');
+  await a.getByRole('button', { name: 'Make an invite link' }).click();
+  const link = await a.locator('#invite-link').inputValue();
+  expect(link).toMatch(/\/join\/[A-Za-z0-9_-]{43}$/);
+  await expect(a.locator('tr[data-status="open"]')).toHaveCount(1);
+
+  // Bruno opens the link signed out, signs up from it, and comes back to join.
+  await b.goto(link);
+  await b.getByRole('link', { name: 'Sign up' }).last().click();
+  await gotoHydrated(b, b.url());
+  await b.getByLabel('Email').fill(`bruno-${Date.now()}@example.com`);
+  await b.getByLabel('Display name').fill('Bruno');
+  await b.getByLabel('Password').fill('correct horse battery');
+  await b.getByRole('button', { name: 'Sign up' }).click();
+  await expect(b.getByRole('heading', { level: 1, name: `Join ${team}` })).toBeVisible();
+  await gotoHydrated(b, b.url());
+  await b.getByRole('button', { name: `Join ${team}` }).click();
+  await expect(b.getByRole('heading', { level: 1, name: team })).toBeVisible();
+  await expect(b.locator('.todo-card', { hasText: title })).toBeVisible();
+  await expect(b.locator('.team-switcher').getByRole('link', { name: team })).toBeVisible();
+
+  // Both see the same list, and each other.
+  const cardsOf = (page: typeof a) => page.locator('.todo-card .todo-title').allTextContents();
+  await a.goto(teamUrl);
+  expect(await cardsOf(b)).toEqual(await cardsOf(a));
+  await b.getByRole('link', { name: 'Members and invites' }).click();
+  await expect(b.locator('.member-name')).toHaveText(['Alice', 'Bruno']);
+  await expect(b.locator('tr[data-status="used"]')).toHaveCount(1);
+
+  // Carla was never invited: the team, its todos and the used link give her nothing.
+  await signUp(c, 'Carla', true);
+  await expect(c.locator('.team-list')).toHaveCount(0);
+  await c.goto(teamUrl);
+  await expect(c.getByRole('alert')).toHaveText('The team was not found.');
+  await expect(c.locator('body')).not.toContainText(title);
+  await expect(c.locator('body')).not.toContainText(team);
+  await c.goto(link);
+  await expect(c.getByRole('alert')).toContainText('already been used');
+  await expect(c.locator('body')).not.toContainText(team);
+
+  for (const list of errors) {
+    expect(list, 'console errors and page errors').toEqual([]);
+  }
+  await Promise.all([alice.close(), bruno.close(), carla.close()]);
+});
+
+test('a member leaves a team and loses sight of it', async ({ browser }) => {
+  const owner = await browser.newContext();
+  const leaver = await browser.newContext();
+  const o = await owner.newPage();
+  const l = await leaver.newPage();
+  await signUp(o, 'Olga', true);
+  const team = await makeTeam(o, 'Rowing', true);
+  const teamUrl = o.url();
+  await o.getByRole('link', { name: 'Members and invites' }).click();
+  await gotoHydrated(o, o.url());
+  await o.getByLabel('Who may use it').selectOption('reusable');
+  await o.getByRole('button', { name: 'Make an invite link' }).click();
+  const link = await o.locator('#invite-link').inputValue();
+
+  await signUp(l, 'Lars', true);
+  await gotoHydrated(l, link);
+  await l.getByRole('button', { name: `Join ${team}` }).click();
+  await expect(l.getByRole('heading', { level: 1, name: team })).toBeVisible();
+  await l.getByRole('link', { name: 'Members and invites' }).click();
+  await gotoHydrated(l, l.url());
+  await l.getByRole('button', { name: 'Leave this team' }).click();
+  await expect(l.getByRole('heading', { level: 1, name: 'Your teams' })).toBeVisible();
+  await expect(l.locator('.team-list')).toHaveCount(0);
+  await l.goto(teamUrl);
+  await expect(l.getByRole('alert')).toHaveText('The team was not found.');
+  await Promise.all([owner.close(), leaver.close()]);
+});
+
+test('signing up and making a team work with JavaScript disabled', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signUp(page, 'Nadia', false);
+  const team = await makeTeam(page, 'Plain', false);
+  await expect(page.getByRole('heading', { level: 1, name: team })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
+  await context.close();
+});
