@@ -268,6 +268,30 @@ mod tests {
     }
 
     #[test]
+    fn limits_and_secure_cookies_come_from_flags() {
+        let cli = Cli::try_parse_from([
+            "server",
+            "--commands-per-user",
+            "5/min",
+            "--login-per-account",
+            "2/h",
+            "--secure-cookies",
+        ])
+        .unwrap();
+        assert_eq!(cli.settings.limits.commands_per_user.count.get(), 5);
+        assert_eq!(
+            cli.settings.limits.login_per_account.period.as_secs(),
+            3_600
+        );
+        assert_eq!(
+            cli.settings.limits.login_per_address,
+            Limits::default().login_per_address
+        );
+        assert!(cli.settings.secure_cookies);
+        assert!(Cli::try_parse_from(["server", "--commands-per-user", "lots"]).is_err());
+    }
+
+    #[test]
     fn malformed_rate_limits_are_refused() {
         for bad in [
             "", "10", "0/min", "10/", "10/0s", "10/day", "-1/s", "x/s", "10/min/2",

@@ -1,11 +1,13 @@
-//! A rebuild from the log equals the incremental projection, over random command histories,
-//! and it can run while commands keep arriving.
+//! A rebuild from the log equals the incremental projection, over random command histories
+//! of todos and of a team's members and invite links, and it can run while commands keep
+//! arriving.
 
 use app::{
     api::backend::CommandRequest,
     domain::{
-        CommandId, Description, InternalNotes, Position, TeamId, TodoId, TodoTitle, UserId,
-        Version,
+        CommandId, Description, InternalNotes, InvitationId, Position, TeamId, TeamName, TodoId,
+        TodoTitle, UserId, Version,
+        team::{TeamCommand, TokenHash},
         todo::{TodoCommand, TodoCreated},
     },
 };
@@ -27,6 +29,10 @@ enum Step {
     Complete(usize),
     Reopen(usize),
     Archive(usize),
+    Invite(bool),
+    Revoke(usize),
+    Join(usize, usize),
+    Leave(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -38,6 +44,10 @@ fn step() -> impl Strategy<Value = Step> {
         (0..6usize).prop_map(Step::Complete),
         (0..6usize).prop_map(Step::Reopen),
         (0..6usize).prop_map(Step::Archive),
+        any::<bool>().prop_map(Step::Invite),
+        (0..4usize).prop_map(Step::Revoke),
+        (0..3usize, 0..4usize).prop_map(|(p, i)| Step::Join(p, i)),
+        (0..4usize).prop_map(Step::Leave),
     ]
 }
 
@@ -48,6 +58,8 @@ struct World {
     todos: Vec<(TodoId, Version)>,
     team: TeamId,
     actor: UserId,
+    people: [UserId; 3],
+    invitations: Vec<InvitationId>,
     dir: tempfile::TempDir,
 }
 
@@ -60,20 +72,79 @@ impl World {
         let (projected, _) =
             Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
         let commands = CommandHandler::new(storage.store.clone(), projected.clone());
+        let (team, actor) = (TeamId::new(), UserId::new());
+        let create = TeamCommand::Create {
+            team_id: team,
+            name: TeamName::parse("Crew").unwrap(),
+            creator: actor,
+        };
+        commands
+            .handle_team(team, CommandId::new(), actor, create)
+            .await
+            .unwrap();
         Self {
             storage,
             commands,
             projected,
             todos: Vec::new(),
-            team: TeamId::new(),
-            actor: UserId::new(),
+            team,
+            actor,
+            people: [UserId::new(), UserId::new(), UserId::new()],
+            invitations: Vec::new(),
             dir,
         }
     }
 
+    /// Runs one team step; refusals write nothing.
+    async fn run_team(&mut self, command: TeamCommand) {
+        let _ = self
+            .commands
+            .handle_team(self.team, CommandId::new(), self.actor, command)
+            .await;
+    }
+
     /// Runs one step; refusals are part of a random history and write nothing.
     async fn run(&mut self, step: Step) {
+        let now = chrono::Utc::now();
         let (index, command) = match step {
+            Step::Invite(single_use) => {
+                let invitation_id = InvitationId::new();
+                self.invitations.push(invitation_id);
+                let hash = format!("{:064x}", invitation_id.as_uuid().as_u128());
+                let invite = TeamCommand::Invite {
+                    invitation_id,
+                    token_hash: TokenHash::parse(&hash).unwrap(),
+                    single_use,
+                    expires_at: now + chrono::Duration::days(1),
+                    by: self.actor,
+                };
+                return self.run_team(invite).await;
+            }
+            Step::Revoke(i) => {
+                let Some(&invitation_id) = self.invitations.get(i) else {
+                    return;
+                };
+                let by = self.actor;
+                return self
+                    .run_team(TeamCommand::Revoke { invitation_id, by })
+                    .await;
+            }
+            Step::Join(person, i) => {
+                let Some(&invitation_id) = self.invitations.get(i) else {
+                    return;
+                };
+                let user = self.people[person];
+                let join = TeamCommand::Join {
+                    user,
+                    invitation_id,
+                    now,
+                };
+                return self.run_team(join).await;
+            }
+            Step::Leave(person) => {
+                let user = [self.actor, self.people[0], self.people[1], self.people[2]][person];
+                return self.run_team(TeamCommand::Leave { user }).await;
+            }
             Step::Create(title) => {
                 let todo_id = TodoId::new();
                 let command = TodoCommand::Create(TodoCreated {
@@ -123,7 +194,7 @@ impl World {
 }
 
 /// Every row of the live read models, as text, in a fixed order, with the checkpoint.
-async fn snapshot(pool: &SqlitePool) -> (Vec<String>, Vec<String>, i64) {
+async fn snapshot(pool: &SqlitePool) -> (Vec<Vec<String>>, i64) {
     let rows = |sql: &'static str| async move {
         sqlx::query(sql)
             .fetch_all(pool)
@@ -142,14 +213,19 @@ async fn snapshot(pool: &SqlitePool) -> (Vec<String>, Vec<String>, i64) {
             })
             .collect::<Vec<_>>()
     };
-    let todos = rows("SELECT * FROM todo_rows ORDER BY todo_id").await;
-    let timeline = rows("SELECT * FROM todo_timeline ORDER BY position").await;
+    let tables = vec![
+        rows("SELECT * FROM todo_rows ORDER BY todo_id").await,
+        rows("SELECT * FROM todo_timeline ORDER BY position").await,
+        rows("SELECT * FROM team_rows ORDER BY team_id").await,
+        rows("SELECT * FROM team_members ORDER BY team_id, user_id").await,
+        rows("SELECT * FROM team_invitations ORDER BY invitation_id").await,
+    ];
     let checkpoint =
         sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = 'todos'")
             .fetch_one(pool)
             .await
             .unwrap();
-    (todos, timeline, checkpoint)
+    (tables, checkpoint)
 }
 
 proptest! {
@@ -192,7 +268,11 @@ async fn a_rebuild_while_commands_arrive_loses_nothing() {
         .await
         .unwrap();
     assert_eq!(snapshot(&world.storage.pool).await, live);
-    assert_eq!(live.0.len(), 100, "every created todo is in the read model");
+    assert_eq!(
+        live.0[0].len(),
+        100,
+        "every created todo is in the read model"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,9 +295,12 @@ async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
     }
     world.settled().await;
     let live = snapshot(&world.storage.pool).await;
-    assert_eq!(live.0.len(), 20);
+    assert_eq!(live.0[0].len(), 20);
     assert_eq!(
-        live.0.iter().filter(|row| row.contains("|active|")).count(),
+        live.0[0]
+            .iter()
+            .filter(|row| row.contains("|active|"))
+            .count(),
         5
     );
     rebuild(&world.storage.pool, world.storage.store.clone())
