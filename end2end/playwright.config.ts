@@ -14,6 +14,9 @@ const HOST = '127.0.0.1';
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const ADDR = `${HOST}:${PORT}`;
 const BASE_URL = `http://${ADDR}`;
+// A second server with tight rate limits, for the specs that hit them (limits.spec.ts).
+const LIMITED_ADDR = `${HOST}:${PORT + 1}`;
+const LIMITED_ARGS = '--commands-per-user 3/h --login-per-account 2/h';
 const SERVER_BIN = process.env.E2E_SERVER_BIN ?? '../target/debug/server';
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const isCI = !!process.env.CI && process.env.CI !== 'false';
@@ -25,7 +28,7 @@ const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 // on every run; the directory is removed when Playwright stops the server.
 // Playwright signals the whole process group (SIGTERM, see gracefulShutdown);
 // bash forwards nothing itself, it only waits and cleans up.
-const serverScript = [
+const serverScript = (addr: string, args: string): string => [
   'set -u',
   // Every run starts on its own fresh SQLite file, whatever the caller's
   // environment says.
@@ -33,13 +36,34 @@ const serverScript = [
   'd="$(mktemp -d "${TMPDIR:-/tmp}/tidings-e2e.XXXXXX")"',
   `trap 'rm -rf "$d"' EXIT`,
   'echo "e2e data dir: $d"',
-  `${sh(SERVER_BIN)} serve --addr ${ADDR} --data-dir "$d" &`,
+  `${sh(SERVER_BIN)} serve --addr ${addr} --data-dir "$d" ${args} &`,
   'pid=$!',
   `trap 'kill -TERM "$pid" 2>/dev/null' INT TERM`,
   'wait "$pid"; status=$?',
   // If a signal interrupted `wait`, wait once more for the server to exit.
   'wait "$pid" 2>/dev/null; exit "$status"',
 ].join('\n');
+
+const server = (addr: string, args: string) => ({
+  command: `bash -c ${sh(serverScript(addr, args))}`,
+  url: `http://${addr}/healthz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
+  gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+  env: {
+    LEPTOS_SITE_ROOT: '../target/site',
+    LEPTOS_OUTPUT_NAME: 'tidings',
+    LEPTOS_SITE_PKG_DIR: 'pkg',
+    LEPTOS_SITE_ADDR: addr,
+    LEPTOS_ENV: 'PROD',
+    RUST_LOG: process.env.RUST_LOG ?? 'info',
+    // Every spec signs people up from 127.0.0.1; the default (10 a minute per address)
+    // is for real clients. The limits themselves are tested at their edges in server/tests.
+    TIDINGS_LOGIN_LIMIT_PER_ADDRESS: '1000/min',
+  },
+});
 
 const chromiumArgs = [
   '--disable-gpu',
@@ -82,24 +106,5 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `bash -c ${sh(serverScript)}`,
-    url: `${BASE_URL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
-    env: {
-      LEPTOS_SITE_ROOT: '../target/site',
-      LEPTOS_OUTPUT_NAME: 'tidings',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_SITE_ADDR: ADDR,
-      LEPTOS_ENV: 'PROD',
-      RUST_LOG: process.env.RUST_LOG ?? 'info',
-      // Every spec signs people up from 127.0.0.1; the default (10 a minute per address)
-      // is for real clients. The limits themselves are tested at their edges in server/tests.
-      TIDINGS_LOGIN_LIMIT_PER_ADDRESS: '1000/min',
-    },
-  },
+  webServer: [server(ADDR, ''), server(LIMITED_ADDR, LIMITED_ARGS)],
 });
