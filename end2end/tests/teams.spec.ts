@@ -7,6 +7,8 @@ import { collectErrors, gotoHydrated, makeTeam, signUp, uniqueTitle } from './su
 test('an invited person joins and sees the same list; an outsider sees nothing', async ({
   browser,
 }) => {
+  // Three people, each signing up and loading several pages: more than the default 30 s.
+  test.setTimeout(90_000);
   const alice = await browser.newContext();
   const bruno = await browser.newContext();
   const carla = await browser.newContext();
@@ -73,6 +75,7 @@ test('an invited person joins and sees the same list; an outsider sees nothing',
 });
 
 test('a member leaves a team and loses sight of it', async ({ browser }) => {
+  test.setTimeout(60_000);
   const owner = await browser.newContext();
   const leaver = await browser.newContext();
   const o = await owner.newPage();

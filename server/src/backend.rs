@@ -78,7 +78,16 @@ impl TidingsBackend {
 
     async fn sign_in(&self, request: &Parts, account: AccountRecord) -> Result<Account, AppError> {
         sessions::sign_in(&sessions::session_of(request)?, account.id).await?;
-        Ok(account_view(account))
+        self.account_view(account).await
+    }
+
+    async fn account_view(&self, account: AccountRecord) -> Result<Account, AppError> {
+        Ok(Account {
+            teams: self.teams_of(account.id).await?,
+            id: account.id,
+            email: account.email,
+            display_name: account.display_name,
+        })
     }
 }
 
@@ -94,8 +103,10 @@ impl Backend for TidingsBackend {
         let Some(user) = sessions::user_of(&sessions::session_of(request)?).await? else {
             return Ok(None);
         };
-        let account = self.accounts.find(user).await.map_err(internal)?;
-        Ok(account.map(account_view))
+        match self.accounts.find(user).await.map_err(internal)? {
+            Some(account) => Ok(Some(self.account_view(account).await?)),
+            None => Ok(None),
+        }
     }
 
     async fn sign_up(&self, request: &Parts, form: NewAccount) -> Result<Account, AppError> {
@@ -376,14 +387,6 @@ fn summary(team: TeamRecord) -> TeamSummary {
     TeamSummary {
         id: team.id,
         name: team.name,
-    }
-}
-
-fn account_view(account: AccountRecord) -> Account {
-    Account {
-        id: account.id,
-        email: account.email,
-        display_name: account.display_name,
     }
 }
 

@@ -73,12 +73,13 @@ pub struct CommandReceipt {
     pub duplicate: bool,
 }
 
-/// The signed-in person, as the header shows them.
+/// The signed-in person and their teams, as the top bar and the home page show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
+    pub teams: Vec<TeamSummary>,
 }
 
 /// One member of a team.

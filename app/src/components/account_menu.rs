@@ -2,7 +2,7 @@
 //! out; or the ways in for someone signed out.
 
 use super::go_to;
-use crate::api::{Account, LogOut, TeamSummary, current_account, my_teams};
+use crate::api::{Account, LogOut, TeamSummary, current_account};
 use leptos::prelude::*;
 
 #[component]
@@ -28,7 +28,6 @@ pub fn AccountMenu() -> impl IntoView {
 
 #[component]
 fn SignedIn(account: Account) -> impl IntoView {
-    let teams = Resource::new(|| (), |_| my_teams());
     let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = log_out.value().get() {
@@ -37,11 +36,7 @@ fn SignedIn(account: Account) -> impl IntoView {
     });
     view! {
         <nav class="account">
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    teams.await.ok().map(|teams| view! { <TeamSwitcher teams /> })
-                })}
-            </Transition>
+            <TeamSwitcher teams=account.teams />
             <span class="who" data-user-id=account.id.to_string()>
                 {account.display_name}
             </span>

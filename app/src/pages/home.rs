@@ -2,8 +2,8 @@
 //! Tidings is and the ways in.
 
 use crate::{
-    api::{CreateTeam, TeamSummary, current_account, my_teams},
-    components::{ActionNotice, Loaded, fresh_command_id, go_to},
+    api::{CreateTeam, TeamSummary, current_account},
+    components::{ActionNotice, fresh_command_id, go_to},
     domain::TeamName,
 };
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(Some(_)) => view! { <Teams /> }.into_any(),
+                    Ok(Some(account)) => view! { <Teams teams=account.teams /> }.into_any(),
                     _ => view! { <Welcome /> }.into_any(),
                 }
             })}
@@ -40,12 +40,11 @@ fn Welcome() -> impl IntoView {
 }
 
 #[component]
-fn Teams() -> impl IntoView {
-    let teams = Resource::new(|| (), |_| my_teams());
+fn Teams(teams: Vec<TeamSummary>) -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Your teams"</h1>
-            <Loaded resource=teams render=move |teams| view! { <TeamList teams /> } />
+            <TeamList teams />
         </section>
         <CreateTeamForm />
     }

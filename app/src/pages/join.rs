@@ -2,8 +2,8 @@
 //! signed in, it names the team and offers to join; a member is taken to the team.
 
 use crate::{
-    api::{InvitePreview, JoinTeam, current_account, preview_invitation},
-    components::{ActionNotice, Loaded, fresh_command_id, go_to},
+    api::{AppError, InvitePreview, JoinTeam, preview_invitation},
+    components::{ActionNotice, ErrorNotice, fresh_command_id, go_to},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,49 +13,36 @@ use leptos_router::{components::Redirect, hooks::use_params_map};
 pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let account = Resource::new(|| (), |_| current_account());
+    let preview = Resource::new(token, preview_invitation);
     view! {
         <Title text="Join a team · Tidings" />
-        <Transition fallback=|| ()>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(_)) => view! { <Invitation token=token() /> }.into_any(),
-                    _ => {
-                        let here = format!("/join/{}", token());
-                        view! {
-                            <section class="card auth-card">
-                                <h1>"You are invited to a team"</h1>
-                                <p>"Log in or make an account to join it."</p>
-                                <p class="actions">
-                                    <a class="button button-primary" href=format!("/signup?next={here}")>
-                                        "Sign up"
-                                    </a>
-                                    <a class="button" href=format!("/login?next={here}")>"Log in"</a>
-                                </p>
-                            </section>
-                        }
-                        .into_any()
-                    }
+                match preview.await {
+                    Ok(preview) => view! { <JoinForm preview token=token() /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <SignInFirst token=token() /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
+/// For someone signed out: the ways in, each coming back here.
 #[component]
-fn Invitation(token: String) -> impl IntoView {
-    let preview = Resource::new(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        preview_invitation,
-    );
+fn SignInFirst(token: String) -> impl IntoView {
+    let here = format!("/join/{token}");
     view! {
-        <Loaded
-            resource=preview
-            render=move |preview| view! { <JoinForm preview token=token.clone() /> }
-        />
+        <section class="card auth-card">
+            <h1>"You are invited to a team"</h1>
+            <p>"Log in or make an account to join it."</p>
+            <p class="actions">
+                <a class="button button-primary" href=format!("/signup?next={here}")>
+                    "Sign up"
+                </a>
+                <a class="button" href=format!("/login?next={here}")>"Log in"</a>
+            </p>
+        </section>
     }
 }
 
