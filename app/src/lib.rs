@@ -1,7 +1,10 @@
 //! # app: everything both the server and the browser compile
 //!
 //! Layout:
-//! - [`domain`]: ids, values, log coordinates and the Todo aggregate. Pure; no I/O.
+//! - [`domain`]: ids, values, log coordinates, and the Todo and Team aggregates. Pure; no
+//!   I/O.
+//! - [`live`]: the live channels' wire protocol (Pusher protocol 7), shared by the server's
+//!   hub and the browser.
 //! - [`api`]: the server functions, the views they return and [`api::AppError`], the one
 //!   error type that crosses the wire.
 //! - `backend` (ssr only): the trait through which server functions reach the server crate,
@@ -12,6 +15,7 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod live;
 pub mod pages;
 mod shell;
 
