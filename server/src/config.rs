@@ -55,6 +55,23 @@ pub struct Settings {
     pub secure_cookies: bool,
     #[command(flatten)]
     pub limits: Limits,
+    /// The app key that WebSocket clients connect with (`/app/{key}`).
+    #[arg(
+        long,
+        env = "TIDINGS_PUSHER_KEY",
+        default_value = "tidings",
+        global = true
+    )]
+    pub pusher_key: String,
+    /// The secret that signs channel subscriptions. Without one, each start makes a random
+    /// one; set it when several instances serve the same site.
+    #[arg(
+        long,
+        env = "TIDINGS_PUSHER_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub pusher_secret: Option<String>,
 }
 
 /// The rate limits. Each is `COUNT/PERIOD` (PERIOD is `s`, `min` or `h`, with an optional
@@ -161,6 +178,8 @@ impl Settings {
             log_format: LogFormat::Pretty,
             secure_cookies: false,
             limits: Limits::default(),
+            pusher_key: "tidings".into(),
+            pusher_secret: Some("test secret".into()),
         }
     }
 

@@ -15,6 +15,8 @@
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
 //! - [`invite_tokens`]: invite link tokens and their hashes.
+//! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
+//!   reactor.
 //! - [`telemetry`]: structured logs.
 
 pub mod accounts;
@@ -25,6 +27,7 @@ pub mod cross_site;
 pub mod db;
 pub mod error_status;
 pub mod invite_tokens;
+pub mod live;
 pub mod projection;
 pub mod rate_limits;
 pub mod sessions;

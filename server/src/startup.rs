@@ -8,6 +8,7 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
+    live::{self, Hub, Live, Reactor, Signer, SocketLimits},
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
     sessions,
@@ -15,7 +16,10 @@ use crate::{
 };
 use anyhow::Context;
 use app::{App, api::backend::BackendHandle, shell};
-use axum::{Router, routing::get};
+use axum::{
+    Extension, Router,
+    routing::{get, post},
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::SqlitePool;
@@ -63,9 +67,23 @@ impl Application {
             .await
             .context("preparing the session store")?;
         let limits = RateLimits::start(settings.limits);
+        let hub = Arc::new(Hub::default());
+        Reactor::spawn(storage.store.clone(), hub.clone())
+            .await
+            .context("starting the broadcast reactor")?;
+        let live = Live {
+            hub,
+            signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),
+            pool: storage.pool.clone(),
+            limits: SocketLimits::default(),
+        };
         let backend = TidingsBackend::new(storage.pool, commands, limits);
-        let router =
-            router(leptos_options(&settings), BackendHandle(Arc::new(backend))).layer(sessions);
+        let router = router(
+            leptos_options(&settings),
+            BackendHandle(Arc::new(backend)),
+            live,
+        )
+        .layer(sessions);
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
@@ -92,11 +110,13 @@ impl Application {
 
 /// The whole site: pages and server functions (with the backend in their context), static
 /// files, and the health check. The caller adds the session layer.
-pub fn router(options: LeptosOptions, backend: BackendHandle) -> Router {
+pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/app/{key}", get(live::upgrade))
+        .route("/broadcasting/auth", post(live::authorize))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
@@ -104,7 +124,18 @@ pub fn router(options: LeptosOptions, backend: BackendHandle) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(map_error_status))
         .layer(axum::middleware::from_fn(refuse_cross_site))
+        .layer(Extension(live))
         .with_state(options)
+}
+
+/// The channel-signing secret: the configured one, or 32 random bytes for this process.
+fn pusher_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.pusher_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut secret).map_err(|error| anyhow::anyhow!("no random source: {error}"))?;
+    Ok(secret)
 }
 
 /// Leptos' options from cargo-leptos' environment, with our address.

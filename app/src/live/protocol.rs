@@ -96,7 +96,9 @@ impl ClientMessage {
                 })
             }
             event if event.starts_with("client-") => Err(ProtocolError::ClientEvent),
-            event => Err(ProtocolError::UnknownEvent(event.chars().take(40).collect())),
+            event => Err(ProtocolError::UnknownEvent(
+                event.chars().take(40).collect(),
+            )),
         }
     }
 }
@@ -268,7 +270,8 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(ClientMessage::parse(text), Err(expected), "{text}");
         }
-        let bad_channel = r#"{"event":"pusher:subscribe","data":{"channel":"private-x","auth":"k:s"}}"#;
+        let bad_channel =
+            r#"{"event":"pusher:subscribe","data":{"channel":"private-x","auth":"k:s"}}"#;
         assert!(matches!(
             ClientMessage::parse(bad_channel),
             Err(ProtocolError::BadChannel(_))

@@ -54,8 +54,19 @@ mod tests {
     #[test]
     fn anything_but_two_plain_numbers_is_refused() {
         for bad in [
-            "", "1", "1.", ".1", "1.2.3", "a.1", "1.-2", "+1.2", "01.2", " 1.2", "1.2 ",
-            "99999999999.1", "1:2",
+            "",
+            "1",
+            "1.",
+            ".1",
+            "1.2.3",
+            "a.1",
+            "1.-2",
+            "+1.2",
+            "01.2",
+            " 1.2",
+            "1.2 ",
+            "99999999999.1",
+            "1:2",
         ] {
             assert!(SocketId::parse(bad).is_err(), "{bad:?} should be refused");
         }

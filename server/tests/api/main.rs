@@ -3,5 +3,6 @@
 mod accounts;
 mod bad_input;
 mod helpers;
+mod live;
 mod teams;
 mod todos;

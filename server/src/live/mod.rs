@@ -1,0 +1,62 @@
+//! Live channels: a Pusher-protocol WebSocket hub fed by the log.
+//!
+//! - [`signature`]: channel signatures (HMAC-SHA256), made and checked.
+//! - [`access`]: who may subscribe to which channel.
+//! - [`hub`]: channels, their subscribers and their bounded queues.
+//! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
+//! - [`authorize`]: `POST /broadcasting/auth`.
+//! - [`reactor`]: tails the log and fans each todo event out to its channels.
+
+mod access;
+mod authorize;
+mod hub;
+mod reactor;
+mod signature;
+mod socket;
+
+pub use authorize::authorize;
+pub use hub::Hub;
+pub use reactor::Reactor;
+pub use signature::Signer;
+pub use socket::upgrade;
+
+use sqlx::SqlitePool;
+use std::{sync::Arc, time::Duration};
+
+/// What the live endpoints share.
+#[derive(Clone)]
+pub struct Live {
+    pub hub: Arc<Hub>,
+    pub signer: Signer,
+    pub pool: SqlitePool,
+    pub limits: SocketLimits,
+}
+
+/// The limits of one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct SocketLimits {
+    /// The largest text frame a client may send, in bytes (Pusher's is 10 KB).
+    pub max_frame_bytes: usize,
+    /// Frames a client may send per second, and at once.
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    /// How many frames may wait for a slow connection before it is closed.
+    pub queue_depth: usize,
+    /// After this long without a frame from the client, the server pings it.
+    pub activity_timeout: Duration,
+    /// After a ping, how long the client has to answer before it is closed.
+    pub pong_timeout: Duration,
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 10_000,
+            frames_per_second: 10,
+            frame_burst: 40,
+            queue_depth: 256,
+            activity_timeout: Duration::from_secs(120),
+            pong_timeout: Duration::from_secs(30),
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! One WebSocket connection at `/app/{key}`, speaking Pusher protocol 7: the handshake,
+//! pings both ways, subscriptions (signature and membership checked), and the limits: frame
+//! size, frames per second, and a bounded outgoing queue whose overflow closes the
+//! connection with the reconnect code.
+
+use super::{
+    Live, SocketLimits, access,
+    hub::{ConnectionId, Frame, Outbox},
+};
+use crate::sessions;
+use app::{
+    domain::UserId,
+    live::{Channel, ClientMessage, ErrorCode, ProtocolError, ServerMessage, SocketId},
+};
+use axum::{
+    Extension,
+    extract::{
+        Path, Query,
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use futures_util::{SinkExt, StreamExt, stream::SplitSink};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
+use std::{collections::HashSet, num::NonZeroU32, sync::Arc, time::Instant};
+use tokio::sync::{Notify, mpsc};
+use tower_sessions::Session;
+
+/// The protocol version this server speaks.
+const PROTOCOL: &str = "7";
+
+#[derive(Deserialize)]
+pub struct ConnectQuery {
+    protocol: Option<String>,
+}
+
+/// Upgrades to a WebSocket when the request comes from this site (or from no browser at
+/// all); a foreign `Origin` gets 403 before any upgrade.
+pub async fn upgrade(
+    Extension(live): Extension<Live>,
+    Path(key): Path<String>,
+    Query(query): Query<ConnectQuery>,
+    headers: HeaderMap,
+    session: Session,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "This origin may not connect.").into_response();
+    }
+    let user = sessions::user_of(&session).await.ok().flatten();
+    let refusal = if key != live.signer.key() {
+        Some((
+            ErrorCode::AppNotFound,
+            format!("No app has the key {key:?}."),
+        ))
+    } else {
+        match query.protocol.as_deref() {
+            None => Some((
+                ErrorCode::NoProtocolVersion,
+                "No protocol version given.".into(),
+            )),
+            Some(PROTOCOL) => None,
+            Some(other) => Some((
+                ErrorCode::UnsupportedProtocol,
+                format!("Protocol {other:?} is not supported; this server speaks 7."),
+            )),
+        }
+    };
+    let max = live.limits.max_frame_bytes * 4;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            match refusal {
+                Some((code, message)) => refuse(socket, code, message).await,
+                None => Connection::new(live, user).run(socket).await,
+            }
+        })
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => {
+            let bare = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            bare == Some(host)
+        }
+        (Some(_), None) => false,
+    }
+}
+
+async fn refuse(mut socket: WebSocket, code: ErrorCode, message: String) {
+    let error = ServerMessage::Error {
+        code: Some(code),
+        message: message.clone(),
+    };
+    let _ = socket.send(Message::Text(error.to_json().into())).await;
+    let _ = socket.send(close(code, &message)).await;
+}
+
+fn close(code: ErrorCode, reason: &str) -> Message {
+    let reason: String = reason.chars().take(100).collect();
+    Message::Close(Some(CloseFrame {
+        code: code as u16,
+        reason: Utf8Bytes::from(reason),
+    }))
+}
+
+/// Why a connection ends from the server's side.
+struct Ending {
+    code: ErrorCode,
+    message: String,
+}
+
+struct Connection {
+    live: Live,
+    user: Option<UserId>,
+    id: ConnectionId,
+    socket_id: SocketId,
+    outbox: Outbox,
+    frames: mpsc::Receiver<Frame>,
+    overflowed: Arc<Notify>,
+    channels: HashSet<Channel>,
+    limiter: DefaultDirectRateLimiter,
+}
+
+impl Connection {
+    fn new(live: Live, user: Option<UserId>) -> Self {
+        let limits = live.limits;
+        let id = live.hub.connection_id();
+        let (sender, frames) = mpsc::channel(limits.queue_depth);
+        let overflowed = Arc::new(Notify::new());
+        let quota = Quota::per_second(nonzero(limits.frames_per_second))
+            .allow_burst(nonzero(limits.frame_burst));
+        Self {
+            socket_id: socket_id(),
+            id,
+            outbox: Outbox {
+                frames: sender,
+                overflowed: overflowed.clone(),
+            },
+            frames,
+            overflowed,
+            channels: HashSet::new(),
+            limiter: RateLimiter::direct(quota),
+            live,
+            user,
+        }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let limits: SocketLimits = self.live.limits;
+        let hello = ServerMessage::ConnectionEstablished {
+            socket_id: self.socket_id,
+            activity_timeout_secs: limits.activity_timeout.as_secs() as u32,
+        };
+        if send(&mut sink, &hello).await.is_err() {
+            return;
+        }
+        let mut last_heard = Instant::now();
+        let mut pinged_at: Option<Instant> = None;
+        let mut tick = tokio::time::interval(limits.pong_timeout.min(limits.activity_timeout) / 2);
+        let ending = loop {
+            tokio::select! {
+                incoming = stream.next() => {
+                    let message = match incoming {
+                        Some(Ok(message)) => message,
+                        Some(Err(_)) => break Some(Ending {
+                            code: ErrorCode::FrameTooLarge,
+                            message: "The frame could not be read.".into(),
+                        }),
+                        None => break None,
+                    };
+                    last_heard = Instant::now();
+                    pinged_at = None;
+                    match message {
+                        Message::Text(text) => {
+                            if let Some(ending) = self.on_text(&mut sink, text.as_str()).await {
+                                break Some(ending);
+                            }
+                        }
+                        Message::Binary(_) => {
+                            let error = ServerMessage::Error {
+                                code: None,
+                                message: "Binary frames are not part of the protocol.".into(),
+                            };
+                            if send(&mut sink, &error).await.is_err() {
+                                break None;
+                            }
+                        }
+                        Message::Close(_) => break None,
+                        Message::Ping(_) | Message::Pong(_) => {}
+                    }
+                }
+                Some(frame) = self.frames.recv() => {
+                    if self.flush_queue(&mut sink, frame).await.is_err() {
+                        break None;
+                    }
+                }
+                () = self.overflowed.notified() => break Some(Ending {
+                    code: ErrorCode::Reconnect,
+                    message: "This connection fell behind; reconnect and resume.".into(),
+                }),
+                _ = tick.tick() => {
+                    if let Some(at) = pinged_at {
+                        if at.elapsed() >= limits.pong_timeout {
+                            break Some(Ending {
+                                code: ErrorCode::PongNotReceived,
+                                message: "No answer to the server's ping.".into(),
+                            });
+                        }
+                    } else if last_heard.elapsed() >= limits.activity_timeout {
+                        if send(&mut sink, &ServerMessage::Ping).await.is_err() {
+                            break None;
+                        }
+                        pinged_at = Some(Instant::now());
+                    }
+                }
+            }
+        };
+        for channel in &self.channels {
+            self.live.hub.unsubscribe(*channel, self.id);
+        }
+        if let Some(Ending { code, message }) = ending {
+            let error = ServerMessage::Error {
+                code: Some(code),
+                message: message.clone(),
+            };
+            let _ = send(&mut sink, &error).await;
+            let _ = sink.send(close(code, &message)).await;
+        }
+    }
+
+    /// Sends `first` and every frame already queued behind it, with one flush.
+    async fn flush_queue(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        first: Frame,
+    ) -> Result<(), axum::Error> {
+        sink.feed(Message::Text(Utf8Bytes::from(first.as_ref())))
+            .await?;
+        while let Ok(frame) = self.frames.try_recv() {
+            sink.feed(Message::Text(Utf8Bytes::from(frame.as_ref())))
+                .await?;
+        }
+        sink.flush().await
+    }
+
+    /// Handles one text frame; `Some` ends the connection.
+    async fn on_text(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        text: &str,
+    ) -> Option<Ending> {
+        let limits = self.live.limits;
+        if text.len() > limits.max_frame_bytes {
+            return Some(Ending {
+                code: ErrorCode::FrameTooLarge,
+                message: format!(
+                    "A frame may be at most {} bytes; this one was {}.",
+                    limits.max_frame_bytes,
+                    text.len()
+                ),
+            });
+        }
+        if self.limiter.check().is_err() {
+            return Some(Ending {
+                code: ErrorCode::RateLimited,
+                message: format!("More than {} frames a second.", limits.frames_per_second),
+            });
+        }
+        let reply = match ClientMessage::parse(text) {
+            Ok(ClientMessage::Ping) => Some(ServerMessage::Pong),
+            Ok(ClientMessage::Pong) => None,
+            Ok(ClientMessage::Subscribe { channel, auth, .. }) => {
+                Some(self.subscribe(channel, &auth).await)
+            }
+            Ok(ClientMessage::Unsubscribe { channel }) => {
+                self.channels.remove(&channel);
+                self.live.hub.unsubscribe(channel, self.id);
+                None
+            }
+            Err(error) => Some(protocol_error(text, error)),
+        };
+        match reply {
+            Some(reply) if send(sink, &reply).await.is_err() => Some(Ending {
+                code: ErrorCode::Reconnect,
+                message: "The connection failed.".into(),
+            }),
+            _ => None,
+        }
+    }
+
+    async fn subscribe(&mut self, channel: Channel, auth: &str) -> ServerMessage {
+        let refused = |status: u16, message: &str| ServerMessage::SubscriptionError {
+            channel: channel.to_string(),
+            status,
+            message: message.to_owned(),
+        };
+        if !self.live.signer.verify(self.socket_id, channel, auth) {
+            return refused(
+                401,
+                "The signature does not match this connection and channel.",
+            );
+        }
+        let Some(user) = self.user else {
+            return refused(403, "Please sign in to continue.");
+        };
+        match access::grant(&self.live.pool, user, channel).await {
+            Ok(Some(grant)) => {
+                self.live
+                    .hub
+                    .subscribe(channel, self.id, user, grant, self.outbox.clone());
+                self.channels.insert(channel);
+                ServerMessage::SubscriptionSucceeded { channel }
+            }
+            Ok(None) => refused(403, "You may not subscribe to this channel."),
+            Err(error) => {
+                tracing::error!(%error, "checking a subscription failed");
+                refused(500, "Something went wrong on our side.")
+            }
+        }
+    }
+}
+
+/// A refused frame: a subscription error for a subscribe with a bad channel, a protocol
+/// error otherwise.
+fn protocol_error(text: &str, error: ProtocolError) -> ServerMessage {
+    if let ProtocolError::BadChannel(_) | ProtocolError::MissingAuth = error {
+        let channel = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v["data"]["channel"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        return ServerMessage::SubscriptionError {
+            channel: channel.chars().take(200).collect(),
+            status: 400,
+            message: error.to_string(),
+        };
+    }
+    ServerMessage::Error {
+        code: None,
+        message: error.to_string(),
+    }
+}
+
+async fn send(
+    sink: &mut SplitSink<WebSocket, Message>,
+    message: &ServerMessage,
+) -> Result<(), axum::Error> {
+    sink.send(Message::Text(message.to_json().into())).await
+}
+
+/// A fresh socket id from the operating system's random source.
+fn socket_id() -> SocketId {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        tracing::warn!("no random source; socket ids fall back to the clock");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        bytes = nanos.to_le_bytes();
+    }
+    let high = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    let low = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    SocketId::new(high, low)
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).expect("at least one")
+}

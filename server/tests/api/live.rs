@@ -1,0 +1,334 @@
+//! The live channels over real sockets: the Pusher handshake and pings, the upgrade's origin
+//! and key checks, `/broadcasting/auth`, subscriptions (signature and membership checked),
+//! events after commands, frame limits, and a member's channels dropped when they leave.
+
+use crate::helpers::{Person, TestApp, spawn_app};
+use app::domain::{CommandId, TeamId};
+use futures_util::{SinkExt, StreamExt};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, connect_async,
+    tungstenite::{Message, client::IntoClientRequest},
+};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The secret `Settings::for_tests` signs with.
+const SECRET: &[u8] = b"test secret";
+
+async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Result<Socket, u16> {
+    let mut request = format!("ws://{}{path}", person.addr)
+        .into_client_request()
+        .unwrap();
+    if let Some(cookie) = person.session_cookie() {
+        let header = format!("{}={cookie}", server::sessions::COOKIE);
+        request
+            .headers_mut()
+            .insert("cookie", header.parse().unwrap());
+    }
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+    }
+    match connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(other) => panic!("connecting failed: {other}"),
+    }
+}
+
+/// Connects as `person` from this site's origin; returns the socket and its socket id.
+async fn connect(person: &Person) -> (Socket, String) {
+    let origin = format!("http://{}", person.addr);
+    let mut socket = connect_to(person, "/app/tidings?protocol=7", Some(origin))
+        .await
+        .expect("the upgrade succeeds");
+    let hello = next(&mut socket).await;
+    assert_eq!(hello["event"], "pusher:connection_established");
+    let data: Value = serde_json::from_str(hello["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["activity_timeout"], 120);
+    (socket, data["socket_id"].as_str().unwrap().to_owned())
+}
+
+/// The next text frame, as JSON; fails after two seconds.
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(2), socket.next())
+            .await
+            .expect("a frame within two seconds")
+            .expect("the socket is open")
+            .expect("a frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+/// Whether a text frame arrives within half a second.
+async fn silent(socket: &mut Socket) -> bool {
+    tokio::time::timeout(Duration::from_millis(500), socket.next())
+        .await
+        .is_err()
+}
+
+async fn send(socket: &mut Socket, value: Value) {
+    socket
+        .send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
+}
+
+fn sign(socket_id: &str, channel: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(format!("{socket_id}:{channel}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("tidings:{hex}")
+}
+
+async fn authorize(person: &Person, socket_id: &str, channel: &str) -> (u16, Value) {
+    let response = person
+        .client
+        .post(person.url("/broadcasting/auth"))
+        .form(&[("socket_id", socket_id), ("channel_name", channel)])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn team_channel(team: TeamId) -> String {
+    format!("private-team.{team}.todos")
+}
+
+async fn subscribe(socket: &mut Socket, channel: &str, auth: &str) -> Value {
+    send(
+        socket,
+        json!({"event": "pusher:subscribe", "data": {"channel": channel, "auth": auth}}),
+    )
+    .await;
+    next(socket).await
+}
+
+/// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
+async fn subscribed(person: &Person, team: TeamId) -> Socket {
+    let (mut socket, socket_id) = connect(person).await;
+    let channel = team_channel(team);
+    let (status, body) = authorize(person, &socket_id, &channel).await;
+    assert_eq!(status, 200, "{body}");
+    let answer = subscribe(&mut socket, &channel, body["auth"].as_str().unwrap()).await;
+    assert_eq!(
+        answer["event"], "pusher_internal:subscription_succeeded",
+        "{answer}"
+    );
+    assert_eq!(answer["channel"], channel);
+    socket
+}
+
+#[tokio::test]
+async fn the_handshake_gives_a_socket_id_and_a_ping_gets_a_pong() {
+    let app = spawn_app().await;
+    let (mut socket, socket_id) = connect(&app.anonymous()).await;
+    assert!(
+        app::live::SocketId::parse(&socket_id).is_ok(),
+        "{socket_id}"
+    );
+    send(&mut socket, json!({"event": "pusher:ping", "data": {}})).await;
+    assert_eq!(next(&mut socket).await["event"], "pusher:pong");
+}
+
+#[tokio::test]
+async fn a_foreign_origin_is_refused_at_the_upgrade() {
+    let app = spawn_app().await;
+    let refused = connect_to(
+        &app,
+        "/app/tidings?protocol=7",
+        Some("http://evil.example".into()),
+    )
+    .await;
+    assert_eq!(refused.err(), Some(403));
+}
+
+#[tokio::test]
+async fn an_unknown_key_or_protocol_gets_the_protocols_error_code() {
+    let app = spawn_app().await;
+    for (path, code) in [
+        ("/app/nope?protocol=7", 4001),
+        ("/app/tidings", 4008),
+        ("/app/tidings?protocol=6", 4007),
+    ] {
+        let mut socket = connect_to(&app, path, None).await.unwrap();
+        let error = next(&mut socket).await;
+        assert_eq!(error["event"], "pusher:error", "{path}");
+        assert_eq!(error["data"]["code"], code, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn channel_auth_is_signed_for_members_and_refused_otherwise() {
+    let app = spawn_app().await;
+    let channel = team_channel(app.team);
+    let (status, body) = authorize(&app, "123.456", &channel).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["auth"], sign("123.456", &channel));
+
+    let mallory = app.stranger("Mallory").await;
+    assert_eq!(
+        authorize(&mallory, "123.456", &channel).await.0,
+        403,
+        "a foreign team"
+    );
+    assert_eq!(
+        authorize(&app.anonymous(), "123.456", &channel).await.0,
+        403,
+        "signed out"
+    );
+    for (socket_id, channel) in [
+        ("123.456:x", channel.clone()),
+        ("123", channel.clone()),
+        ("abc.def", channel.clone()),
+        ("123.456", format!("{channel}:x")),
+        ("123.456", "private-team.nope.todos".to_owned()),
+    ] {
+        let (status, body) = authorize(&app, socket_id, &channel).await;
+        assert_eq!(status, 400, "{socket_id} {channel}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_forged_signature_or_a_foreign_team_is_refused_on_subscribe() {
+    let app = spawn_app().await;
+    let channel = team_channel(app.team);
+    let (mut socket, _) = connect(&app).await;
+    let forged = sign("1.1", &channel);
+    let answer = subscribe(&mut socket, &channel, &forged).await;
+    assert_eq!(answer["event"], "pusher:subscription_error");
+    assert_eq!(answer["data"]["status"], 401);
+
+    // A correct signature does not help someone who is not a member.
+    let mallory = app.stranger("Mallory").await;
+    let (mut theirs, their_id) = connect(&mallory).await;
+    let answer = subscribe(&mut theirs, &channel, &sign(&their_id, &channel)).await;
+    assert_eq!(answer["event"], "pusher:subscription_error");
+    assert_eq!(answer["data"]["status"], 403);
+}
+
+#[tokio::test]
+async fn a_subscriber_receives_each_todo_event_with_its_position_and_command_id() {
+    let app = spawn_app().await;
+    let mut socket = subscribed(&app, app.team).await;
+    let created = app.create_todo("Live one").await.unwrap();
+    let todo = created.todo_id.to_string();
+    app.update(created.todo_id, 1, "Live one", "", "secret note")
+        .await
+        .unwrap();
+    app.transition(&todo, 2, "activate").await.unwrap();
+    let completed = app.transition(&todo, 3, "complete").await.unwrap();
+
+    let mut names = Vec::new();
+    let mut last = None;
+    for _ in 0..4 {
+        let frame = next(&mut socket).await;
+        assert_eq!(frame["channel"], team_channel(app.team));
+        assert!(
+            !frame.to_string().contains("secret note"),
+            "notes never travel: {frame}"
+        );
+        let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+        assert!(data["commandId"].as_str().is_some());
+        assert_eq!(data["todo"]["id"], todo);
+        names.push(frame["event"].as_str().unwrap().to_owned());
+        last = Some(data);
+    }
+    assert_eq!(
+        names,
+        [
+            "TodoCreated",
+            "TodoUpdated",
+            "TodoActivated",
+            "TodoCompleted"
+        ]
+    );
+    let last = last.unwrap();
+    assert_eq!(last["position"], completed.position.get());
+    assert_eq!(last["todo"]["status"], "completed");
+    assert_eq!(last["todo"]["version"], 4);
+}
+
+#[tokio::test]
+async fn an_oversized_frame_is_refused_and_the_connection_closed() {
+    let app = spawn_app().await;
+    let (mut socket, _) = connect(&app).await;
+    let padding = "x".repeat(10_001);
+    send(
+        &mut socket,
+        json!({"event": "pusher:ping", "data": {"pad": padding}}),
+    )
+    .await;
+    let error = next(&mut socket).await;
+    assert_eq!(error["event"], "pusher:error");
+    assert_eq!(error["data"]["code"], 4300);
+}
+
+#[tokio::test]
+async fn frames_over_the_rate_limit_close_the_connection() {
+    let app = spawn_app().await;
+    let (mut socket, _) = connect(&app).await;
+    for _ in 0..60 {
+        send(&mut socket, json!({"event": "pusher:ping", "data": {}})).await;
+    }
+    let mut pongs = 0;
+    loop {
+        let frame = next(&mut socket).await;
+        if frame["event"] == "pusher:pong" {
+            pongs += 1;
+            continue;
+        }
+        assert_eq!(frame["event"], "pusher:error");
+        assert_eq!(frame["data"]["code"], 4301);
+        break;
+    }
+    assert!(
+        (40..60).contains(&pongs),
+        "the burst is answered, then the limit: {pongs}"
+    );
+}
+
+#[tokio::test]
+async fn a_member_who_leaves_stops_receiving_the_teams_events() {
+    let app: TestApp = spawn_app().await;
+    let link = app.invite("single").await.unwrap();
+    let bob = app.newcomer("Bob").await;
+    bob.join(&link.path).await.unwrap();
+    let mut ada_socket = subscribed(&app, app.team).await;
+    let mut bob_socket = subscribed(&bob, app.team).await;
+    let team = app.team.to_string();
+    let _: app::api::TeamReceipt = bob
+        .call(
+            "leave_team",
+            &[
+                ("team_id", &team),
+                ("command_id", &CommandId::new().to_string()),
+            ],
+        )
+        .await
+        .unwrap();
+    app.create_todo("After Bob left").await.unwrap();
+    assert_eq!(next(&mut ada_socket).await["event"], "TodoCreated");
+    assert!(
+        silent(&mut bob_socket).await,
+        "Bob's team channel was dropped"
+    );
+}
