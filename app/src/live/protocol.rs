@@ -13,9 +13,11 @@ pub enum ClientMessage {
     Ping,
     Pong,
     /// `resume_from` is our extension: replay every event after this position first.
+    /// `channel_data`, when given, is signed with the channel and names the subscriber.
     Subscribe {
         channel: Channel,
         auth: String,
+        channel_data: Option<String>,
         resume_from: Option<Position>,
     },
     Unsubscribe {
@@ -54,6 +56,8 @@ struct SubscribeData {
     #[serde(default)]
     auth: Option<String>,
     #[serde(default)]
+    channel_data: Option<String>,
+    #[serde(default)]
     resume_from: Option<Value>,
 }
 
@@ -85,6 +89,7 @@ impl ClientMessage {
                 Ok(Self::Subscribe {
                     channel,
                     auth,
+                    channel_data: data.channel_data,
                     resume_from,
                 })
             }
@@ -229,6 +234,7 @@ mod tests {
             Ok(ClientMessage::Subscribe {
                 channel,
                 auth: "key:sig".into(),
+                channel_data: None,
                 resume_from: Some(Position::new(42)),
             })
         );

@@ -1,6 +1,7 @@
 //! `POST /broadcasting/auth`: the Pusher way of authorising a private channel. For the
-//! session's user, answers `{"auth": "<key>:<signature>"}` when they may subscribe, and 403
-//! otherwise; a malformed socket id or channel name is refused with 400.
+//! session's user, answers `{"auth": "<key>:<signature>", "channel_data": "{\"user_id\":…}"}`
+//! when they may subscribe, and 403 otherwise; a malformed socket id or channel name is
+//! refused with 400. The signature covers the channel data, which names the user.
 
 use super::{Live, access};
 use crate::sessions;
@@ -45,7 +46,9 @@ pub async fn authorize(
     };
     match access::grant(&live.pool, user, channel).await {
         Ok(Some(_)) => {
-            Json(json!({ "auth": live.signer.sign(socket_id, channel) })).into_response()
+            let data = json!({ "user_id": user.to_string() }).to_string();
+            let auth = live.signer.sign(socket_id, channel, Some(&data));
+            Json(json!({ "auth": auth, "channel_data": data })).into_response()
         }
         Ok(None) => refuse(
             StatusCode::FORBIDDEN,

@@ -277,9 +277,15 @@ impl Connection {
         let reply = match ClientMessage::parse(text) {
             Ok(ClientMessage::Ping) => Some(ServerMessage::Pong),
             Ok(ClientMessage::Pong) => None,
-            Ok(ClientMessage::Subscribe { channel, auth, .. }) => {
-                Some(self.subscribe(channel, &auth).await)
-            }
+            Ok(ClientMessage::Subscribe {
+                channel,
+                auth,
+                channel_data,
+                ..
+            }) => Some(
+                self.subscribe(channel, &auth, channel_data.as_deref())
+                    .await,
+            ),
             Ok(ClientMessage::Unsubscribe { channel }) => {
                 self.channels.remove(&channel);
                 self.live.hub.unsubscribe(channel, self.id);
@@ -296,20 +302,45 @@ impl Connection {
         }
     }
 
-    async fn subscribe(&mut self, channel: Channel, auth: &str) -> ServerMessage {
+    /// The subscriber is the user that the signed channel data names, or else the session's.
+    /// Either way, membership is checked again now.
+    async fn subscribe(
+        &mut self,
+        channel: Channel,
+        auth: &str,
+        channel_data: Option<&str>,
+    ) -> ServerMessage {
         let refused = |status: u16, message: &str| ServerMessage::SubscriptionError {
             channel: channel.to_string(),
             status,
             message: message.to_owned(),
         };
-        if !self.live.signer.verify(self.socket_id, channel, auth) {
+        let signed = self
+            .live
+            .signer
+            .verify(self.socket_id, channel, channel_data, auth);
+        if !signed {
             return refused(
                 401,
                 "The signature does not match this connection and channel.",
             );
         }
-        let Some(user) = self.user else {
-            return refused(403, "Please sign in to continue.");
+        let named = channel_data.map(|data| {
+            serde_json::from_str::<serde_json::Value>(data)
+                .ok()
+                .and_then(|value| {
+                    value["user_id"]
+                        .as_str()
+                        .and_then(|id| UserId::parse(id).ok())
+                })
+        });
+        let user = match named {
+            Some(Some(user)) => user,
+            Some(None) => return refused(400, "The channel data names no user."),
+            None => match self.user {
+                Some(user) => user,
+                None => return refused(403, "Please sign in to continue."),
+            },
         };
         match access::grant(&self.live.pool, user, channel).await {
             Ok(Some(grant)) => {

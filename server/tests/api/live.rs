@@ -86,8 +86,12 @@ async fn send(socket: &mut Socket, value: Value) {
 }
 
 fn sign(socket_id: &str, channel: &str) -> String {
+    sign_message(&format!("{socket_id}:{channel}"))
+}
+
+fn sign_message(message: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
-    mac.update(format!("{socket_id}:{channel}").as_bytes());
+    mac.update(message.as_bytes());
     let hex: String = mac
         .finalize()
         .into_bytes()
@@ -122,13 +126,24 @@ async fn subscribe(socket: &mut Socket, channel: &str, auth: &str) -> Value {
     next(socket).await
 }
 
+/// A subscribe as pusher-js sends it: with the channel data the auth endpoint returned.
+async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> Value {
+    let data = json!({
+        "channel": channel,
+        "auth": answer["auth"],
+        "channel_data": answer["channel_data"],
+    });
+    send(socket, json!({"event": "pusher:subscribe", "data": data})).await;
+    next(socket).await
+}
+
 /// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
 async fn subscribed(person: &Person, team: TeamId) -> Socket {
     let (mut socket, socket_id) = connect(person).await;
     let channel = team_channel(team);
     let (status, body) = authorize(person, &socket_id, &channel).await;
     assert_eq!(status, 200, "{body}");
-    let answer = subscribe(&mut socket, &channel, body["auth"].as_str().unwrap()).await;
+    let answer = subscribe_with(&mut socket, &channel, &body).await;
     assert_eq!(
         answer["event"], "pusher_internal:subscription_succeeded",
         "{answer}"
@@ -182,7 +197,12 @@ async fn channel_auth_is_signed_for_members_and_refused_otherwise() {
     let channel = team_channel(app.team);
     let (status, body) = authorize(&app, "123.456", &channel).await;
     assert_eq!(status, 200);
-    assert_eq!(body["auth"], sign("123.456", &channel));
+    let data = json!({ "user_id": app.id.to_string() }).to_string();
+    assert_eq!(body["channel_data"], data);
+    assert_eq!(
+        body["auth"],
+        sign_message(&format!("123.456:{channel}:{data}"))
+    );
 
     let mallory = app.stranger("Mallory").await;
     assert_eq!(
@@ -223,6 +243,18 @@ async fn a_forged_signature_or_a_foreign_team_is_refused_on_subscribe() {
     let answer = subscribe(&mut theirs, &channel, &sign(&their_id, &channel)).await;
     assert_eq!(answer["event"], "pusher:subscription_error");
     assert_eq!(answer["data"]["status"], 403);
+
+    // Nor does naming a member in channel data that the server did not sign.
+    let claimed = json!({ "auth": sign(&their_id, &channel), "channel_data": json!({"user_id": app.id.to_string()}).to_string() });
+    let answer = subscribe_with(&mut theirs, &channel, &claimed).await;
+    assert_eq!(answer["data"]["status"], 401);
+
+    // A socket without a session subscribes with the signed channel data alone, as
+    // pusher-js in Node does.
+    let (mut anonymous, anonymous_id) = connect(&app.anonymous()).await;
+    let (_, body) = authorize(&app, &anonymous_id, &channel).await;
+    let answer = subscribe_with(&mut anonymous, &channel, &body).await;
+    assert_eq!(answer["event"], "pusher_internal:subscription_succeeded");
 }
 
 #[tokio::test]
