@@ -6,6 +6,7 @@ use crate::{
     accounts::{AccountError, AccountRecord, Accounts},
     commands::{CommandHandler, internal},
     invite_tokens,
+    metrics::Metrics,
     projection::queries::{self, InvitationRecord, TeamRecord, TimelineRecord, TodoRecord},
     rate_limits::RateLimits,
     sessions,
@@ -31,6 +32,8 @@ use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::Arc,
+    time::Instant,
 };
 
 /// How long an invite link stays valid.
@@ -43,16 +46,34 @@ pub struct TidingsBackend {
     commands: CommandHandler,
     accounts: Accounts,
     limits: RateLimits,
+    metrics: Arc<Metrics>,
 }
 
 impl TidingsBackend {
-    pub fn new(pool: SqlitePool, commands: CommandHandler, limits: RateLimits) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        commands: CommandHandler,
+        limits: RateLimits,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             accounts: Accounts::new(pool.clone()),
             pool,
             commands,
             limits,
+            metrics,
         }
+    }
+
+    /// Runs a command and records how long it took, refused or not.
+    async fn timed<T>(
+        &self,
+        command: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let started = Instant::now();
+        let answer = command.await;
+        self.metrics.command_took(started.elapsed());
+        answer
     }
 
     /// The team, if `viewer` belongs to it; "not found" otherwise.
@@ -150,37 +171,11 @@ impl Backend for TidingsBackend {
     }
 
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
-        self.limits.check_command(request.actor)?;
-        match &request.command {
-            TodoCommand::Create(created) => {
-                self.team_for(request.actor, created.team_id, "The team")
-                    .await?;
-            }
-            _ => {
-                let team = queries::team_of_todo(&self.pool, request.todo_id)
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| AppError::not_found("The todo"))?;
-                self.team_for(request.actor, team, "The todo").await?;
-            }
-        }
-        self.commands.handle(request).await
+        self.timed(self.execute_todo(request)).await
     }
 
     async fn execute_team(&self, request: TeamRequest) -> Result<TeamReceipt, AppError> {
-        self.limits.check_command(request.actor)?;
-        if !matches!(request.command, TeamCommand::Create { .. }) {
-            self.team_for(request.actor, request.team_id, "The team")
-                .await?;
-        }
-        self.commands
-            .handle_team(
-                request.team_id,
-                request.command_id,
-                request.actor,
-                request.command,
-            )
-            .await
+        self.timed(self.execute_team_command(request)).await
     }
 
     async fn invite(
@@ -190,34 +185,17 @@ impl Backend for TidingsBackend {
         single_use: bool,
         command_id: CommandId,
     ) -> Result<NewInvitation, AppError> {
-        self.limits.check_command(actor)?;
-        self.team_for(actor, team, "The team").await?;
-        let token = invite_tokens::generate().map_err(internal)?;
-        let invitation_id = InvitationId::new();
-        let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
-        let command = TeamCommand::Invite {
-            invitation_id,
-            token_hash: invite_tokens::hash(&token),
-            single_use,
-            expires_at,
-            by: actor,
-        };
-        let receipt = self
-            .commands
-            .handle_team(team, command_id, actor, command)
-            .await?;
-        if receipt.duplicate {
-            // The first attempt's link was shown once and is not kept; this one was not made.
-            return Err(AppError::Refused {
-                message: "This invite link was already made. Make a new one.".into(),
-            });
-        }
-        Ok(NewInvitation {
-            id: invitation_id,
-            path: format!("/join/{}", token.as_str()),
-            single_use,
-            expires_at,
-        })
+        self.timed(self.make_invitation(actor, team, single_use, command_id))
+            .await
+    }
+
+    async fn join(
+        &self,
+        actor: UserId,
+        token: InviteToken,
+        command_id: CommandId,
+    ) -> Result<TeamReceipt, AppError> {
+        self.timed(self.join_team(actor, token, command_id)).await
     }
 
     async fn preview_invitation(
@@ -241,24 +219,6 @@ impl Backend for TidingsBackend {
             already_member,
             expires_at: invitation.expires_at,
         })
-    }
-
-    async fn join(
-        &self,
-        actor: UserId,
-        token: InviteToken,
-        command_id: CommandId,
-    ) -> Result<TeamReceipt, AppError> {
-        self.limits.check_command(actor)?;
-        let (invitation, _) = self.invitation(&token).await?;
-        let command = TeamCommand::Join {
-            user: actor,
-            invitation_id: invitation.id,
-            now: Utc::now(),
-        };
-        self.commands
-            .handle_team(invitation.team, command_id, actor, command)
-            .await
     }
 
     async fn teams_of(&self, viewer: UserId) -> Result<Vec<TeamSummary>, AppError> {
@@ -356,6 +316,98 @@ impl Backend for TidingsBackend {
                 .collect(),
             position,
         })
+    }
+}
+
+/// The commands themselves, each checked for membership first.
+impl TidingsBackend {
+    async fn execute_todo(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {
+        self.limits.check_command(request.actor)?;
+        match &request.command {
+            TodoCommand::Create(created) => {
+                self.team_for(request.actor, created.team_id, "The team")
+                    .await?;
+            }
+            _ => {
+                let team = queries::team_of_todo(&self.pool, request.todo_id)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| AppError::not_found("The todo"))?;
+                self.team_for(request.actor, team, "The todo").await?;
+            }
+        }
+        self.commands.handle(request).await
+    }
+
+    async fn execute_team_command(&self, request: TeamRequest) -> Result<TeamReceipt, AppError> {
+        self.limits.check_command(request.actor)?;
+        if !matches!(request.command, TeamCommand::Create { .. }) {
+            self.team_for(request.actor, request.team_id, "The team")
+                .await?;
+        }
+        self.commands
+            .handle_team(
+                request.team_id,
+                request.command_id,
+                request.actor,
+                request.command,
+            )
+            .await
+    }
+
+    async fn make_invitation(
+        &self,
+        actor: UserId,
+        team: TeamId,
+        single_use: bool,
+        command_id: CommandId,
+    ) -> Result<NewInvitation, AppError> {
+        self.limits.check_command(actor)?;
+        self.team_for(actor, team, "The team").await?;
+        let token = invite_tokens::generate().map_err(internal)?;
+        let invitation_id = InvitationId::new();
+        let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
+        let command = TeamCommand::Invite {
+            invitation_id,
+            token_hash: invite_tokens::hash(&token),
+            single_use,
+            expires_at,
+            by: actor,
+        };
+        let receipt = self
+            .commands
+            .handle_team(team, command_id, actor, command)
+            .await?;
+        if receipt.duplicate {
+            // The first attempt's link was shown once and is not kept; this one was not made.
+            return Err(AppError::Refused {
+                message: "This invite link was already made. Make a new one.".into(),
+            });
+        }
+        Ok(NewInvitation {
+            id: invitation_id,
+            path: format!("/join/{}", token.as_str()),
+            single_use,
+            expires_at,
+        })
+    }
+
+    async fn join_team(
+        &self,
+        actor: UserId,
+        token: InviteToken,
+        command_id: CommandId,
+    ) -> Result<TeamReceipt, AppError> {
+        self.limits.check_command(actor)?;
+        let (invitation, _) = self.invitation(&token).await?;
+        let command = TeamCommand::Join {
+            user: actor,
+            invitation_id: invitation.id,
+            now: Utc::now(),
+        };
+        self.commands
+            .handle_team(invitation.team, command_id, actor, command)
+            .await
     }
 }
 

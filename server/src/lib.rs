@@ -17,6 +17,7 @@
 //! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
+//! - [`metrics`]: the counters behind `/metrics`.
 //! - [`telemetry`]: structured logs.
 
 pub mod accounts;
@@ -28,6 +29,7 @@ pub mod db;
 pub mod error_status;
 pub mod invite_tokens;
 pub mod live;
+pub mod metrics;
 pub mod projection;
 pub mod rate_limits;
 pub mod sessions;

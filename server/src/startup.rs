@@ -9,6 +9,7 @@ use crate::{
     db,
     error_status::map_error_status,
     live::{self, Hub, Live, Reactor, Signer, SocketLimits},
+    metrics::Metrics,
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
     sessions,
@@ -68,7 +69,8 @@ impl Application {
             .context("preparing the session store")?;
         let limits = RateLimits::start(settings.limits);
         let hub = Arc::new(Hub::default());
-        Reactor::spawn(storage.store.clone(), hub.clone())
+        let metrics = Arc::new(Metrics::default());
+        Reactor::spawn(storage.store.clone(), hub.clone(), metrics.clone())
             .await
             .context("starting the broadcast reactor")?;
         let live = Live {
@@ -76,8 +78,10 @@ impl Application {
             signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),
             pool: storage.pool.clone(),
             limits: SocketLimits::default(),
+            metrics: metrics.clone(),
+            head: storage.store.watch_head(),
         };
-        let backend = TidingsBackend::new(storage.pool, commands, limits);
+        let backend = TidingsBackend::new(storage.pool, commands, limits, metrics);
         let router = router(
             leptos_options(&settings),
             BackendHandle(Arc::new(backend)),
@@ -117,6 +121,7 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
         .route("/healthz", get(|| async { "ok" }))
         .route("/app/{key}", get(live::upgrade))
         .route("/broadcasting/auth", post(live::authorize))
+        .route("/metrics", get(live::metrics))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

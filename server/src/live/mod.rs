@@ -6,22 +6,28 @@
 //! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
 //! - [`authorize`]: `POST /broadcasting/auth`.
 //! - [`reactor`]: tails the log and fans each todo event out to its channels.
+//! - [`metrics_endpoint`]: `GET /metrics`.
 
 mod access;
 mod authorize;
 mod hub;
+mod metrics_endpoint;
 mod reactor;
 mod signature;
 mod socket;
 
 pub use authorize::authorize;
 pub use hub::Hub;
+pub use metrics_endpoint::metrics;
 pub use reactor::Reactor;
 pub use signature::Signer;
 pub use socket::upgrade;
 
+use crate::metrics::Metrics;
+use app::domain::Position;
 use sqlx::SqlitePool;
 use std::{sync::Arc, time::Duration};
+use tokio::sync::watch;
 
 /// What the live endpoints share.
 #[derive(Clone)]
@@ -30,6 +36,9 @@ pub struct Live {
     pub signer: Signer,
     pub pool: SqlitePool,
     pub limits: SocketLimits,
+    pub metrics: Arc<Metrics>,
+    /// The log's head, for the broadcast lag.
+    pub head: watch::Receiver<Position>,
 }
 
 /// The limits of one connection.

@@ -5,6 +5,7 @@
 //! It runs off the command path: a command never waits for it.
 
 use super::hub::{Frame, Hub};
+use crate::metrics::Metrics;
 use crate::store::{EventStore, RecordedEvent, StoreError, StreamId};
 use app::{
     domain::{
@@ -27,6 +28,7 @@ const BATCH: u32 = 500;
 pub struct Reactor {
     store: Arc<dyn EventStore>,
     hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
     cursor: Position,
     todos: HashMap<TodoId, Todo>,
     members: HashMap<TeamId, BTreeSet<UserId>>,
@@ -45,12 +47,15 @@ impl Reactor {
     pub async fn spawn(
         store: Arc<dyn EventStore>,
         hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
     ) -> Result<JoinHandle<()>, StoreError> {
         let mut head = store.watch_head();
         let cursor = store.head().await?;
+        metrics.broadcast(cursor);
         let mut reactor = Self {
             store,
             hub,
+            metrics,
             cursor,
             todos: HashMap::new(),
             members: HashMap::new(),
@@ -78,6 +83,7 @@ impl Reactor {
             for event in &events {
                 self.react(event).await?;
                 self.cursor = event.position;
+                self.metrics.broadcast(event.position);
             }
         }
     }

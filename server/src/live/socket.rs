@@ -155,6 +155,7 @@ impl Connection {
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let limits: SocketLimits = self.live.limits;
+        self.live.metrics.connected();
         let hello = ServerMessage::ConnectionEstablished {
             socket_id: self.socket_id,
             activity_timeout_secs: limits.activity_timeout.as_secs() as u32,
@@ -202,10 +203,13 @@ impl Connection {
                         break None;
                     }
                 }
-                () = self.overflowed.notified() => break Some(Ending {
-                    code: ErrorCode::Reconnect,
-                    message: "This connection fell behind; reconnect and resume.".into(),
-                }),
+                () = self.overflowed.notified() => {
+                    self.live.metrics.overflowed();
+                    break Some(Ending {
+                        code: ErrorCode::Reconnect,
+                        message: "This connection fell behind; reconnect and resume.".into(),
+                    });
+                }
                 _ = tick.tick() => {
                     if let Some(at) = pinged_at {
                         if at.elapsed() >= limits.pong_timeout {
@@ -226,6 +230,7 @@ impl Connection {
         for channel in &self.channels {
             self.live.hub.unsubscribe(*channel, self.id);
         }
+        self.live.metrics.disconnected();
         if let Some(Ending { code, message }) = ending {
             let error = ServerMessage::Error {
                 code: Some(code),
@@ -244,10 +249,13 @@ impl Connection {
     ) -> Result<(), axum::Error> {
         sink.feed(Message::Text(Utf8Bytes::from(first.as_ref())))
             .await?;
+        let mut sent = 1;
         while let Ok(frame) = self.frames.try_recv() {
             sink.feed(Message::Text(Utf8Bytes::from(frame.as_ref())))
                 .await?;
+            sent += 1;
         }
+        self.live.metrics.frames_sent(sent);
         sink.flush().await
     }
 

@@ -364,3 +364,33 @@ async fn a_member_who_leaves_stops_receiving_the_teams_events() {
         "Bob's team channel was dropped"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_connections_subscriptions_frames_and_commands() {
+    let app = spawn_app().await;
+    let mut socket = subscribed(&app, app.team).await;
+    app.create_todo("Counted").await.unwrap();
+    assert_eq!(next(&mut socket).await["event"], "TodoCreated");
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
+    };
+    assert_eq!(value("tidings_connections"), 1.0);
+    assert_eq!(value("tidings_subscriptions{kind=\"team\"}"), 1.0);
+    assert_eq!(value("tidings_frames_sent_total"), 1.0);
+    assert_eq!(value("tidings_queue_overflows_total"), 0.0);
+    assert_eq!(value("tidings_broadcast_lag_events"), 0.0);
+    // Ada's team creation and the todo.
+    assert_eq!(value("tidings_command_seconds_count"), 2.0);
+    assert_eq!(value("tidings_command_seconds_bucket{le=\"+Inf\"}"), 2.0);
+}
