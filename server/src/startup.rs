@@ -79,7 +79,7 @@ impl Application {
             pool: storage.pool.clone(),
             limits: SocketLimits::default(),
             metrics: metrics.clone(),
-            head: storage.store.watch_head(),
+            store: storage.store.clone(),
         };
         let backend = TidingsBackend::new(storage.pool, commands, limits, metrics);
         let router = router(

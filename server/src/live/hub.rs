@@ -4,7 +4,7 @@
 
 use super::access::Grant;
 use app::{
-    domain::{TeamId, UserId},
+    domain::{Position, TeamId, UserId},
     live::Channel,
 };
 use std::{
@@ -16,8 +16,14 @@ use std::{
 };
 use tokio::sync::{Notify, mpsc};
 
-/// A frame as it goes on the wire, shared by every subscriber.
-pub type Frame = Arc<str>;
+/// A message on its way out: its channel and position (so a resuming connection can drop
+/// what it already replayed), and its text, serialised once and shared by every subscriber.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub channel: Channel,
+    pub position: Position,
+    pub text: Arc<str>,
+}
 
 /// A connection, as the hub knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,8 +82,9 @@ impl Hub {
         }
     }
 
-    /// Queues `frame` for every subscriber of `channel`; returns how many got it.
-    pub fn publish(&self, channel: Channel, frame: &Frame) -> usize {
+    /// Queues `frame` for every subscriber of its channel; returns how many got it.
+    pub fn publish(&self, frame: &Frame) -> usize {
+        let channel = frame.channel;
         let mut channels = self.lock();
         let Some(subscribers) = channels.get_mut(&channel) else {
             return 0;
@@ -133,6 +140,14 @@ impl Hub {
 mod tests {
     use super::*;
 
+    fn frame(channel: Channel) -> Frame {
+        Frame {
+            channel,
+            position: Position::new(1),
+            text: Arc::from("hello"),
+        }
+    }
+
     fn outbox(depth: usize) -> (Outbox, mpsc::Receiver<Frame>, Arc<Notify>) {
         let (frames, rx) = mpsc::channel(depth);
         let overflowed = Arc::new(Notify::new());
@@ -155,8 +170,8 @@ mod tests {
         let (b, mut b_rx, _) = outbox(4);
         hub.subscribe(team, hub.connection_id(), UserId::new(), grant, a);
         hub.subscribe(other, hub.connection_id(), UserId::new(), grant, b);
-        let frame: Frame = Arc::from("hello");
-        assert_eq!(hub.publish(team, &frame), 1);
+        let frame = frame(team);
+        assert_eq!(hub.publish(&frame), 1);
         assert_eq!(a_rx.recv().await.unwrap(), frame);
         assert!(b_rx.try_recv().is_err());
     }
@@ -170,11 +185,11 @@ mod tests {
         let grant = Grant { team: None };
         hub.subscribe(channel, hub.connection_id(), UserId::new(), grant, slow);
         hub.subscribe(channel, hub.connection_id(), UserId::new(), grant, fast);
-        let frame: Frame = Arc::from("x");
-        assert_eq!(hub.publish(channel, &frame), 2);
-        assert_eq!(hub.publish(channel, &frame), 1, "the slow one overflowed");
+        let frame = frame(channel);
+        assert_eq!(hub.publish(&frame), 2);
+        assert_eq!(hub.publish(&frame), 1, "the slow one overflowed");
         overflowed.notified().await;
-        assert_eq!(hub.publish(channel, &frame), 1);
+        assert_eq!(hub.publish(&frame), 1);
         for _ in 0..3 {
             assert_eq!(fast_rx.recv().await.unwrap(), frame);
         }

@@ -6,7 +6,7 @@ use axum::{Extension, http::header, response::IntoResponse};
 
 pub async fn metrics(Extension(live): Extension<Live>) -> impl IntoResponse {
     let snapshot = Snapshot {
-        head: *live.head.borrow(),
+        head: *live.store.watch_head().borrow(),
         subscriptions: live.hub.subscriptions(),
     };
     (

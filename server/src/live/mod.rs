@@ -5,7 +5,8 @@
 //! - [`hub`]: channels, their subscribers and their bounded queues.
 //! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
 //! - [`authorize`]: `POST /broadcasting/auth`.
-//! - [`reactor`]: tails the log and fans each todo event out to its channels.
+//! - [`tracker`]: follows the log, and maps each todo event to its messages.
+//! - [`reactor`]: follows the log live and fans each todo event out to its channels.
 //! - [`metrics_endpoint`]: `GET /metrics`.
 
 mod access;
@@ -15,6 +16,7 @@ mod metrics_endpoint;
 mod reactor;
 mod signature;
 mod socket;
+mod tracker;
 
 pub use authorize::authorize;
 pub use hub::Hub;
@@ -23,11 +25,9 @@ pub use reactor::Reactor;
 pub use signature::Signer;
 pub use socket::upgrade;
 
-use crate::metrics::Metrics;
-use app::domain::Position;
+use crate::{metrics::Metrics, store::EventStore};
 use sqlx::SqlitePool;
 use std::{sync::Arc, time::Duration};
-use tokio::sync::watch;
 
 /// What the live endpoints share.
 #[derive(Clone)]
@@ -37,8 +37,8 @@ pub struct Live {
     pub pool: SqlitePool,
     pub limits: SocketLimits,
     pub metrics: Arc<Metrics>,
-    /// The log's head, for the broadcast lag.
-    pub head: watch::Receiver<Position>,
+    /// The log, which resuming subscriptions replay from.
+    pub store: Arc<dyn EventStore>,
 }
 
 /// The limits of one connection.
@@ -51,6 +51,8 @@ pub struct SocketLimits {
     pub frame_burst: u32,
     /// How many frames may wait for a slow connection before it is closed.
     pub queue_depth: usize,
+    /// How far back (in events) a subscription may resume; further back, the client reloads.
+    pub max_replay: u64,
     /// After this long without a frame from the client, the server pings it.
     pub activity_timeout: Duration,
     /// After a ping, how long the client has to answer before it is closed.
@@ -64,6 +66,7 @@ impl Default for SocketLimits {
             frames_per_second: 10,
             frame_burst: 40,
             queue_depth: 256,
+            max_replay: 100_000,
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
         }

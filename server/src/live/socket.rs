@@ -1,15 +1,20 @@
 //! One WebSocket connection at `/app/{key}`, speaking Pusher protocol 7: the handshake,
-//! pings both ways, subscriptions (signature and membership checked), and the limits: frame
-//! size, frames per second, and a bounded outgoing queue whose overflow closes the
-//! connection with the reconnect code.
+//! pings both ways, subscriptions (signature and membership checked, resumed from a
+//! position when asked), and the limits: frame size, frames per second, and a bounded
+//! outgoing queue whose overflow closes the connection with the reconnect code.
+//!
+//! A resuming subscription joins the hub first, then replays the log from the client's
+//! position up to the head it read; live frames at or below that head are dropped, since the
+//! replay had them. So there is no gap and no duplicate, whatever commits meanwhile.
 
 use super::{
     Live, SocketLimits, access,
     hub::{ConnectionId, Frame, Outbox},
+    tracker::{Change, TrackError, Tracker, messages},
 };
 use crate::sessions;
 use app::{
-    domain::UserId,
+    domain::{Position, UserId},
     live::{Channel, ClientMessage, ErrorCode, ProtocolError, ServerMessage, SocketId},
 };
 use axum::{
@@ -24,7 +29,12 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
-use std::{collections::HashSet, num::NonZeroU32, sync::Arc, time::Instant};
+use std::{
+    collections::{HashMap, HashSet},
+    num::NonZeroU32,
+    sync::Arc,
+    time::Instant,
+};
 use tokio::sync::{Notify, mpsc};
 use tower_sessions::Session;
 
@@ -125,6 +135,8 @@ struct Connection {
     frames: mpsc::Receiver<Frame>,
     overflowed: Arc<Notify>,
     channels: HashSet<Channel>,
+    /// Per resumed channel, the position up to which the replay delivered.
+    replayed: HashMap<Channel, Position>,
     limiter: DefaultDirectRateLimiter,
 }
 
@@ -146,6 +158,7 @@ impl Connection {
             frames,
             overflowed,
             channels: HashSet::new(),
+            replayed: HashMap::new(),
             limiter: RateLimiter::direct(quota),
             live,
             user,
@@ -241,19 +254,23 @@ impl Connection {
         }
     }
 
-    /// Sends `first` and every frame already queued behind it, with one flush.
+    /// Sends `first` and every frame already queued behind it, with one flush, leaving out
+    /// what a replay already delivered.
     async fn flush_queue(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
         first: Frame,
     ) -> Result<(), axum::Error> {
-        sink.feed(Message::Text(Utf8Bytes::from(first.as_ref())))
-            .await?;
-        let mut sent = 1;
-        while let Ok(frame) = self.frames.try_recv() {
-            sink.feed(Message::Text(Utf8Bytes::from(frame.as_ref())))
-                .await?;
-            sent += 1;
+        let mut sent = 0;
+        let mut next = Some(first);
+        while let Some(frame) = next {
+            let replayed = self.replayed.get(&frame.channel).copied();
+            if replayed.is_none_or(|upto| frame.position > upto) {
+                sink.feed(Message::Text(Utf8Bytes::from(frame.text.as_ref())))
+                    .await?;
+                sent += 1;
+            }
+            next = self.frames.try_recv().ok();
         }
         self.live.metrics.frames_sent(sent);
         sink.flush().await
@@ -289,11 +306,16 @@ impl Connection {
                 channel,
                 auth,
                 channel_data,
-                ..
-            }) => Some(
-                self.subscribe(channel, &auth, channel_data.as_deref())
-                    .await,
-            ),
+                resume_from,
+            }) => {
+                let subscribed = self
+                    .subscribe(sink, channel, &auth, channel_data.as_deref(), resume_from)
+                    .await;
+                return subscribed.err().map(|_| Ending {
+                    code: ErrorCode::Reconnect,
+                    message: "The connection failed.".into(),
+                });
+            }
             Ok(ClientMessage::Unsubscribe { channel }) => {
                 self.channels.remove(&channel);
                 self.live.hub.unsubscribe(channel, self.id);
@@ -313,6 +335,75 @@ impl Connection {
     /// The subscriber is the user that the signed channel data names, or else the session's.
     /// Either way, membership is checked again now.
     async fn subscribe(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        channel: Channel,
+        auth: &str,
+        channel_data: Option<&str>,
+        resume_from: Option<Position>,
+    ) -> Result<(), axum::Error> {
+        let answer = self.admit(channel, auth, channel_data).await;
+        let admitted = matches!(answer, ServerMessage::SubscriptionSucceeded { .. });
+        send(sink, &answer).await?;
+        if let (true, Some(from)) = (admitted, resume_from)
+            && let Err(error) = self.replay(sink, channel, from).await
+        {
+            self.channels.remove(&channel);
+            self.live.hub.unsubscribe(channel, self.id);
+            let refusal = ServerMessage::SubscriptionError {
+                channel: channel.to_string(),
+                status: error.status(),
+                message: error.to_string(),
+            };
+            send(sink, &refusal).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends every event of `channel` after `from` up to the log's head, in order, and
+    /// remembers that head so that the live frames it covers are dropped.
+    async fn replay(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        channel: Channel,
+        from: Position,
+    ) -> Result<(), ReplayError> {
+        let store = self.live.store.clone();
+        let head = store.head().await.map_err(TrackError::from)?;
+        if head.get().saturating_sub(from.get()) > self.live.limits.max_replay {
+            return Err(ReplayError::TooFarBack);
+        }
+        let mut tracker = Tracker::new(store, from);
+        let mut sent = 0;
+        'pages: while tracker.cursor() < head {
+            let page = tracker.next_page().await.map_err(TrackError::from)?;
+            if page.is_empty() {
+                break;
+            }
+            for event in &page {
+                if event.position > head {
+                    break 'pages;
+                }
+                if let Change::Todo { todo, members } = tracker.advance(event).await? {
+                    for frame in messages(event, &todo, &members) {
+                        if frame.channel == channel {
+                            sink.feed(Message::Text(Utf8Bytes::from(frame.text.as_ref())))
+                                .await?;
+                            sent += 1;
+                        }
+                    }
+                }
+            }
+        }
+        sink.flush().await?;
+        self.live.metrics.frames_sent(sent);
+        self.replayed.insert(channel, head);
+        Ok(())
+    }
+
+    /// Checks a subscription and joins the hub: the answer is `subscription_succeeded` or
+    /// the reason it was refused.
+    async fn admit(
         &mut self,
         channel: Channel,
         auth: &str,
@@ -363,6 +454,26 @@ impl Connection {
                 tracing::error!(%error, "checking a subscription failed");
                 refused(500, "Something went wrong on our side.")
             }
+        }
+    }
+}
+
+/// Why a resumed subscription could not replay.
+#[derive(Debug, thiserror::Error)]
+enum ReplayError {
+    #[error("This subscription is too far behind to resume; reload the page.")]
+    TooFarBack,
+    #[error("Replaying the log failed: {0}")]
+    Log(#[from] TrackError),
+    #[error("The connection failed.")]
+    Socket(#[from] axum::Error),
+}
+
+impl ReplayError {
+    fn status(&self) -> u16 {
+        match self {
+            Self::TooFarBack => 410,
+            Self::Log(_) | Self::Socket(_) => 500,
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct TestApp {
 }
 
 /// One person's browser: a cookie jar, and the team they made (or a team id of nobody's).
+#[derive(Clone)]
 pub struct Person {
     pub addr: SocketAddr,
     pub client: reqwest::Client,

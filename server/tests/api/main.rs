@@ -4,5 +4,6 @@ mod accounts;
 mod bad_input;
 mod helpers;
 mod live;
+mod resume;
 mod teams;
 mod todos;

@@ -1,0 +1,242 @@
+//! Following the log: the state of every todo and every team's members as of a cursor,
+//! loaded from the log on first sight and advanced event by event. The reactor follows the
+//! log live; a resuming subscription follows it from the position the client saw. Both turn
+//! what they follow into messages with [`messages`], so a replayed message is byte for byte
+//! the one that went out live.
+
+use super::hub::Frame;
+use crate::store::{EventStore, RecordedEvent, StoreError, StreamId};
+use app::{
+    domain::{
+        Position, TeamId, TodoId, UserId, Version,
+        team::{self, TeamEvent},
+        todo::{self, Todo, TodoEvent},
+    },
+    live::{Channel, ServerMessage},
+};
+use serde_json::json;
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+};
+
+const PAGE: u32 = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrackError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("event {position}: {message}")]
+    Corrupt { position: Position, message: String },
+}
+
+/// What one event changed, for broadcasting.
+pub enum Change {
+    /// A todo changed: here it is after the event, with its team's members at that moment.
+    Todo {
+        todo: Todo,
+        members: BTreeSet<UserId>,
+    },
+    /// Someone left a team.
+    MemberLeft { team: TeamId, user: UserId },
+    /// Nothing that is broadcast.
+    Nothing,
+}
+
+pub struct Tracker {
+    store: Arc<dyn EventStore>,
+    cursor: Position,
+    todos: HashMap<TodoId, Todo>,
+    members: HashMap<TeamId, BTreeSet<UserId>>,
+}
+
+impl Tracker {
+    /// A tracker that has seen everything up to `cursor`.
+    pub fn new(store: Arc<dyn EventStore>, cursor: Position) -> Self {
+        Self {
+            store,
+            cursor,
+            todos: HashMap::new(),
+            members: HashMap::new(),
+        }
+    }
+
+    pub fn cursor(&self) -> Position {
+        self.cursor
+    }
+
+    /// The next page of events after the cursor.
+    pub async fn next_page(&self) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.store.read_all_after(self.cursor, PAGE).await
+    }
+
+    /// Folds the next event (the one right after the cursor) in.
+    pub async fn advance(&mut self, event: &RecordedEvent) -> Result<Change, TrackError> {
+        let change = self.change(event).await?;
+        self.cursor = event.position;
+        Ok(change)
+    }
+
+    async fn change(&mut self, event: &RecordedEvent) -> Result<Change, TrackError> {
+        let corrupt = |message: String| TrackError::Corrupt {
+            position: event.position,
+            message,
+        };
+        let stream = event.stream.as_str();
+        if let Some(id) = stream.strip_prefix(StreamId::TODO_PREFIX) {
+            let id = TodoId::parse(id).map_err(|e| corrupt(e.to_string()))?;
+            let decoded = decode_todo(event)?;
+            let before = match self.todos.remove(&id) {
+                Some(todo) => Some(todo),
+                None => self.load_todo(&event.stream, event.version).await?,
+            };
+            let todo = todo::apply(before, &decoded)
+                .ok_or_else(|| corrupt("a todo event before its creation".into()))?;
+            self.todos.insert(id, todo.clone());
+            let team_stream = StreamId::for_team(todo.team_id);
+            let members = self
+                .members_of(todo.team_id, &team_stream, Version::new(u64::MAX))
+                .await?;
+            return Ok(Change::Todo { todo, members });
+        }
+        if let Some(id) = stream.strip_prefix(StreamId::TEAM_PREFIX) {
+            let team = TeamId::parse(id).map_err(|e| corrupt(e.to_string()))?;
+            let decoded = decode_team(event)?;
+            self.members_of(team, &event.stream, event.version).await?;
+            let members = self.members.entry(team).or_default();
+            match decoded {
+                TeamEvent::MemberJoined(joined) => {
+                    members.insert(joined.user_id);
+                }
+                TeamEvent::MemberLeft { user_id } => {
+                    members.remove(&user_id);
+                    return Ok(Change::MemberLeft {
+                        team,
+                        user: user_id,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(Change::Nothing)
+    }
+
+    /// A todo as of the version before `version`, replayed from the log.
+    async fn load_todo(
+        &self,
+        stream: &StreamId,
+        version: Version,
+    ) -> Result<Option<Todo>, TrackError> {
+        let mut state = None;
+        for recorded in self.read_before(stream, version).await? {
+            state = todo::apply(state, &decode_todo(&recorded)?);
+        }
+        Ok(state)
+    }
+
+    /// The members of `team` as of the cursor; on first sight, replayed from the team's
+    /// events before `version` that the cursor has passed.
+    async fn members_of(
+        &mut self,
+        team: TeamId,
+        stream: &StreamId,
+        version: Version,
+    ) -> Result<BTreeSet<UserId>, TrackError> {
+        if let Some(members) = self.members.get(&team) {
+            return Ok(members.clone());
+        }
+        let mut state = None;
+        for recorded in self.read_before(stream, version).await? {
+            if recorded.position > self.cursor {
+                break;
+            }
+            state = team::apply(state, &decode_team(&recorded)?);
+        }
+        let members = state.map(|team| team.members).unwrap_or_default();
+        self.members.insert(team, members.clone());
+        Ok(members)
+    }
+
+    /// A stream's events before `version`, in order.
+    async fn read_before(
+        &self,
+        stream: &StreamId,
+        version: Version,
+    ) -> Result<Vec<RecordedEvent>, TrackError> {
+        let mut events = Vec::new();
+        let mut after = Version::NONE;
+        loop {
+            let page = self.store.read_stream(stream, after, PAGE).await?;
+            let full = page.len() == PAGE as usize;
+            for event in page {
+                if event.version >= version {
+                    return Ok(events);
+                }
+                after = event.version;
+                events.push(event);
+            }
+            if !full {
+                return Ok(events);
+            }
+        }
+    }
+}
+
+fn decode_todo(event: &RecordedEvent) -> Result<TodoEvent, TrackError> {
+    TodoEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|e| TrackError::Corrupt {
+        position: event.position,
+        message: e.to_string(),
+    })
+}
+
+fn decode_team(event: &RecordedEvent) -> Result<TeamEvent, TrackError> {
+    TeamEvent::decode(
+        &event.event_type,
+        event.schema_version,
+        event.payload.clone(),
+    )
+    .map_err(|e| TrackError::Corrupt {
+        position: event.position,
+        message: e.to_string(),
+    })
+}
+
+/// The messages of one todo event: on the team's channel, the todo's, and each member's
+/// own. The data carries the event's position and command id, and the todo as it stands
+/// after the event, without its internal notes. Each is serialised once.
+pub fn messages(event: &RecordedEvent, todo: &Todo, members: &BTreeSet<UserId>) -> Vec<Frame> {
+    let data = json!({
+        "position": event.position.get(),
+        "commandId": event.command_id.to_string(),
+        "todo": {
+            "id": todo.id.to_string(),
+            "teamId": todo.team_id.to_string(),
+            "title": todo.title.as_str(),
+            "description": todo.description.as_str(),
+            "status": todo.status.as_str(),
+            "version": todo.version.get(),
+        },
+    })
+    .to_string();
+    [Channel::Team(todo.team_id), Channel::Todo(todo.id)]
+        .into_iter()
+        .chain(members.iter().copied().map(Channel::User))
+        .map(|channel| {
+            let message = ServerMessage::Event {
+                channel,
+                event: event.event_type.clone(),
+                data: data.clone(),
+            };
+            Frame {
+                channel,
+                position: event.position,
+                text: Arc::from(message.to_json()),
+            }
+        })
+        .collect()
+}
