@@ -1,7 +1,8 @@
 //! The HTML document and the router: which page answers which path.
 
 use crate::{
-    components::AccountMenu,
+    components::{AccountMenu, LiveIndicator},
+    live::provide_live,
     pages::{HomePage, JoinPage, LoginPage, MembersPage, NotFound, SignupPage, TeamPage, TodoPage},
 };
 use leptos::prelude::*;
@@ -37,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_live();
     view! {
         <Stylesheet id="leptos" href="/pkg/tidings.css" />
         <Title text="Tidings" />
@@ -46,6 +48,7 @@ pub fn App() -> impl IntoView {
                     "Tidings"
                 </a>
                 <span class="tagline">"every change, as it happens"</span>
+                <LiveIndicator />
                 <AccountMenu />
             </header>
             <main class="page">

@@ -43,8 +43,14 @@ test('a change made from a stale page is refused as a conflict', async ({ browse
   await expect(first.getByRole('heading', { level: 1, name: title })).toBeVisible();
   const todoUrl = first.url();
 
-  const second = await context.newPage();
-  await gotoHydrated(second, todoUrl);
+  // A page that stays stale: with JavaScript off, no broadcast patches it. (A hydrated page
+  // would be brought up to date live, and its next click would not conflict.)
+  const staleContext = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await context.storageState(),
+  });
+  const second = await staleContext.newPage();
+  await second.goto(todoUrl);
   await gotoHydrated(first, todoUrl);
 
   await first.getByRole('button', { name: 'Activate' }).click();
@@ -54,5 +60,5 @@ test('a change made from a stale page is refused as a conflict', async ({ browse
   await expect(second.getByRole('alert')).toContainText('This todo changed since you loaded it');
   await second.reload();
   await expect(second.locator('.todo-header .badge')).toHaveText('active');
-  await context.close();
+  await Promise.all([context.close(), staleContext.close()]);
 });

@@ -1,6 +1,9 @@
 //! What server functions return: plain data, already sanitised for the viewer.
 
-use crate::domain::{InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus};
+use crate::{
+    domain::{InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus},
+    live::LiveEvent,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +30,28 @@ pub struct TeamBoard {
     pub team: TeamSummary,
     pub todos: Vec<TodoSummary>,
     pub position: Position,
+}
+
+impl TeamBoard {
+    /// Applies a broadcast: the board then reflects its position. Events at or before the
+    /// board's position are already in it and change nothing.
+    pub fn apply(&mut self, event: &LiveEvent) {
+        if event.position <= self.position || event.todo.team_id != self.team.id {
+            return;
+        }
+        self.position = event.position;
+        let summary = TodoSummary {
+            id: event.todo.id,
+            title: event.todo.title.clone(),
+            status: event.todo.status,
+            version: event.todo.version,
+            updated_at: event.recorded_at,
+        };
+        match self.todos.iter_mut().find(|todo| todo.id == summary.id) {
+            Some(todo) => *todo = summary,
+            None => self.todos.push(summary),
+        }
+    }
 }
 
 /// A todo as the viewer may see it. `notes` is `None` for anyone but the author.
@@ -154,4 +179,57 @@ pub struct InvitePreview {
     pub team: TeamSummary,
     pub already_member: bool,
     pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::LiveTodo;
+
+    fn board() -> TeamBoard {
+        TeamBoard {
+            team: TeamSummary {
+                id: TeamId::new(),
+                name: "Crew".into(),
+            },
+            todos: Vec::new(),
+            position: Position::new(10),
+        }
+    }
+
+    fn event(board: &TeamBoard, position: u64, todo: TodoId, status: TodoStatus) -> LiveEvent {
+        LiveEvent {
+            event: "TodoCreated".into(),
+            position: Position::new(position),
+            command_id: String::new(),
+            recorded_at: chrono::Utc::now(),
+            todo: LiveTodo {
+                id: todo,
+                team_id: board.team.id,
+                title: "Paint".into(),
+                description: String::new(),
+                status,
+                version: Version::new(position),
+            },
+        }
+    }
+
+    #[test]
+    fn a_later_event_adds_or_replaces_its_todo_and_moves_the_position() {
+        let mut board = board();
+        let todo = TodoId::new();
+        board.apply(&event(&board, 11, todo, TodoStatus::Draft));
+        board.apply(&event(&board, 12, todo, TodoStatus::Active));
+        assert_eq!(board.todos.len(), 1);
+        assert_eq!(board.todos[0].status, TodoStatus::Active);
+        assert_eq!(board.position, Position::new(12));
+    }
+
+    #[test]
+    fn an_event_the_board_already_reflects_changes_nothing() {
+        let mut board = board();
+        let before = board.clone();
+        board.apply(&event(&board, 10, TodoId::new(), TodoStatus::Draft));
+        assert_eq!(board, before);
+    }
 }

@@ -1,6 +1,7 @@
 //! Pieces the pages share.
 
 mod account_menu;
+mod live_indicator;
 mod loaded;
 mod navigation;
 mod notice;
@@ -8,6 +9,7 @@ mod status;
 mod transitions;
 
 pub use account_menu::AccountMenu;
+pub use live_indicator::LiveIndicator;
 pub use loaded::Loaded;
 pub use navigation::{go_to, local_path, site_origin};
 pub use notice::{ActionNotice, ErrorNotice};

@@ -5,11 +5,14 @@
 //! - [`channel`]: channel names, parsed strictly.
 //! - [`socket_id`]: the id a connection gets, which channel signatures bind to.
 //! - [`protocol`]: the messages in both directions.
+//! - [`client`]: the browser's live client (its socket exists in hydrate builds only).
 
 mod channel;
+mod client;
 mod protocol;
 mod socket_id;
 
 pub use channel::{Channel, ChannelError};
+pub use client::{LiveEvent, LiveStatus, LiveTodo, provide_live, use_channel, use_live_status};
 pub use protocol::{ClientMessage, ErrorCode, ProtocolError, ServerMessage};
 pub use socket_id::{SocketId, SocketIdError};

@@ -6,6 +6,7 @@ use crate::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
     domain::todo::TodoStatus,
+    live::{Channel, use_channel},
 };
 use leptos::{html::Form, prelude::*};
 use leptos_meta::Title;
@@ -41,29 +42,39 @@ fn Board(
     create: ServerAction<CreateTodo>,
     transition: ServerAction<TransitionTodo>,
 ) -> impl IntoView {
-    let sections = TodoStatus::ALL
-        .into_iter()
-        .map(|status| {
-            let todos: Vec<TodoSummary> = board
-                .todos
-                .iter()
-                .filter(|t| t.status == status)
-                .cloned()
-                .collect();
-            view! { <StatusSection status todos transition /> }
+    let team = board.team.clone();
+    let from = board.position;
+    let board = RwSignal::new(board);
+    use_channel(Channel::Team(team.id), from, move |event| {
+        board.update(|board| board.apply(&event));
+    });
+    let sections = move || {
+        board.with(|board| {
+            TodoStatus::ALL
+                .into_iter()
+                .map(|status| {
+                    let todos: Vec<TodoSummary> = board
+                        .todos
+                        .iter()
+                        .filter(|t| t.status == status)
+                        .cloned()
+                        .collect();
+                    view! { <StatusSection status todos transition /> }
+                })
+                .collect_view()
         })
-        .collect_view();
+    };
     view! {
-        <Title text=format!("{} · Tidings", board.team.name) />
-        <div class="board" data-position=board.position.get()>
+        <Title text=format!("{} · Tidings", team.name) />
+        <div class="board" data-position=move || board.with(|b| b.position.get())>
             <header class="board-header">
-                <h1>{board.team.name.clone()}</h1>
+                <h1>{team.name.clone()}</h1>
                 <p class="muted">
-                    {format!("{} todos · ", board.todos.len())}
-                    <a href=format!("/teams/{}/members", board.team.id)>"Members and invites"</a>
+                    {move || format!("{} todos · ", board.with(|b| b.todos.len()))}
+                    <a href=format!("/teams/{}/members", team.id)>"Members and invites"</a>
                 </p>
             </header>
-            <CreateForm team_id=board.team.id.to_string() create />
+            <CreateForm team_id=team.id.to_string() create />
             <ActionNotice action=transition />
             <div class="columns">{sections}</div>
         </div>

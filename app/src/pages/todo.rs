@@ -1,5 +1,6 @@
 //! `/todos/:todo_id`: a todo's edit form, its transitions and its activity timeline.
 
+use crate::live::{Channel, use_channel};
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
@@ -16,20 +17,23 @@ pub fn TodoPage() -> impl IntoView {
     let todo_id = move || params.read().get("todo_id").unwrap_or_default();
     let update = ServerAction::<UpdateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
+    // Moves on when a broadcast says the todo changed: the page then loads it again.
+    let changed = RwSignal::new(0u64);
     let detail = Resource::new(
         move || {
             (
                 todo_id(),
                 update.version().get(),
                 transition.version().get(),
+                changed.get(),
             )
         },
-        |(todo_id, _, _)| fetch_todo_detail(todo_id),
+        |(todo_id, _, _, _)| fetch_todo_detail(todo_id),
     );
     view! {
         <Loaded
             resource=detail
-            render=move |detail| view! { <Detail detail update transition /> }
+            render=move |detail| view! { <Detail detail update transition changed /> }
         />
     }
 }
@@ -39,8 +43,12 @@ fn Detail(
     detail: TodoDetail,
     update: ServerAction<UpdateTodo>,
     transition: ServerAction<TransitionTodo>,
+    changed: RwSignal<u64>,
 ) -> impl IntoView {
     let todo = detail.todo;
+    use_channel(Channel::Todo(todo.id), detail.position, move |_| {
+        changed.update(|n| *n += 1);
+    });
     view! {
         <Title text=format!("{} · Tidings", todo.title) />
         <article class="todo-detail" data-position=detail.position.get()>

@@ -213,6 +213,7 @@ pub fn messages(event: &RecordedEvent, todo: &Todo, members: &BTreeSet<UserId>) 
     let data = json!({
         "position": event.position.get(),
         "commandId": event.command_id.to_string(),
+        "recordedAt": event.recorded_at,
         "todo": {
             "id": todo.id.to_string(),
             "teamId": todo.team_id.to_string(),
