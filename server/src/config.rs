@@ -1,5 +1,6 @@
 //! Configuration: flags and environment variables, parsed into typed settings at start-up.
 
+use crate::live::SocketLimits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::{fmt, net::SocketAddr, num::NonZeroU32, path::PathBuf, str::FromStr, time::Duration};
 
@@ -72,6 +73,9 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub pusher_secret: Option<String>,
+    /// The limits of each WebSocket connection (fixed; tests set their own).
+    #[arg(skip)]
+    pub socket_limits: SocketLimits,
 }
 
 /// The rate limits. Each is `COUNT/PERIOD` (PERIOD is `s`, `min` or `h`, with an optional
@@ -180,6 +184,7 @@ impl Settings {
             limits: Limits::default(),
             pusher_key: "tidings".into(),
             pusher_secret: Some("test secret".into()),
+            socket_limits: SocketLimits::default(),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
-    live::{self, Hub, Live, Reactor, Signer, SocketLimits},
+    live::{self, Hub, Live, Reactor, Signer},
     metrics::Metrics,
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
@@ -77,7 +77,7 @@ impl Application {
             hub,
             signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),
             pool: storage.pool.clone(),
-            limits: SocketLimits::default(),
+            limits: settings.socket_limits,
             metrics: metrics.clone(),
             store: storage.store.clone(),
         };

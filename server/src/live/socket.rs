@@ -171,7 +171,7 @@ impl Connection {
         self.live.metrics.connected();
         let hello = ServerMessage::ConnectionEstablished {
             socket_id: self.socket_id,
-            activity_timeout_secs: limits.activity_timeout.as_secs() as u32,
+            activity_timeout_secs: limits.activity_timeout.as_secs().max(1) as u32,
         };
         if send(&mut sink, &hello).await.is_err() {
             return;

@@ -1,7 +1,7 @@
 //! Accounts and sessions over HTTP: sign-up, duplicates, log-in, the session id changing at
 //! log-in, log-out, and the log-in rate limits at their edges.
 
-use crate::helpers::{PASSWORD, spawn_app, spawn_app_with};
+use crate::helpers::{PASSWORD, spawn_app, spawn_app_configured, spawn_app_with};
 use app::{api::AppError, domain::UserId};
 use server::config::{Limits, RateLimit};
 use std::{num::NonZeroU32, time::Duration};
@@ -170,6 +170,31 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
         !cookie.contains("Secure"),
         "not Secure unless configured: {cookie}"
     );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_configured_for_https() {
+    let app = spawn_app_configured(|settings| settings.secure_cookies = true).await;
+    let signed_up = reqwest::Client::new()
+        .post(app.url("/api/sign_up"))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", email("grace").as_str()),
+            ("display_name", "Grace"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_up
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
 }
 
 #[tokio::test]

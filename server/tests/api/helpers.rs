@@ -41,9 +41,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
+    spawn_app_configured(|settings| settings.limits = limits).await
+}
+
+/// The app with settings of the test's own.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary folder");
     let mut settings = Settings::for_tests(data.path().to_owned());
-    settings.limits = limits;
+    configure(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("the application starts");

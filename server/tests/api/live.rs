@@ -2,7 +2,7 @@
 //! and key checks, `/broadcasting/auth`, subscriptions (signature and membership checked),
 //! events after commands, frame limits, and a member's channels dropped when they leave.
 
-use crate::helpers::{Person, TestApp, spawn_app};
+use crate::helpers::{Person, TestApp, spawn_app, spawn_app_configured};
 use app::domain::{CommandId, TeamId};
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
@@ -53,7 +53,11 @@ async fn connect(person: &Person) -> (Socket, String) {
     let hello = next(&mut socket).await;
     assert_eq!(hello["event"], "pusher:connection_established");
     let data: Value = serde_json::from_str(hello["data"].as_str().unwrap()).unwrap();
-    assert_eq!(data["activity_timeout"], 120);
+    assert!(
+        data["activity_timeout"]
+            .as_u64()
+            .is_some_and(|secs| secs >= 1)
+    );
     (socket, data["socket_id"].as_str().unwrap().to_owned())
 }
 
@@ -393,4 +397,44 @@ async fn metrics_count_connections_subscriptions_frames_and_commands() {
     // Ada's team creation and the todo.
     assert_eq!(value("tidings_command_seconds_count"), 2.0);
     assert_eq!(value("tidings_command_seconds_bucket{le=\"+Inf\"}"), 2.0);
+}
+
+#[tokio::test]
+async fn a_members_own_channel_carries_their_teams_todos_and_no_one_else_may_subscribe() {
+    let app = spawn_app().await;
+    let own = format!("private-user.{}.todos", app.id);
+    let (mut socket, socket_id) = connect(&app).await;
+    let (status, body) = authorize(&app, &socket_id, &own).await;
+    assert_eq!(status, 200);
+    let answer = subscribe_with(&mut socket, &own, &body).await;
+    assert_eq!(answer["event"], "pusher_internal:subscription_succeeded");
+    app.create_todo("Mine to see").await.unwrap();
+    let frame = next(&mut socket).await;
+    assert_eq!(frame["event"], "TodoCreated");
+    assert_eq!(frame["channel"], own);
+
+    let mallory = app.stranger("Mallory").await;
+    let (_, theirs) = connect(&mallory).await;
+    assert_eq!(authorize(&mallory, &theirs, &own).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_pinged_and_closed_when_it_does_not_answer() {
+    let app = spawn_app_configured(|settings| {
+        settings.socket_limits.activity_timeout = Duration::from_millis(200);
+        settings.socket_limits.pong_timeout = Duration::from_millis(200);
+    })
+    .await;
+    let (mut socket, _) = connect(&app).await;
+    assert_eq!(next(&mut socket).await["event"], "pusher:ping");
+    let error = next(&mut socket).await;
+    assert_eq!(error["event"], "pusher:error");
+    assert_eq!(error["data"]["code"], 4201);
+
+    // A connection that answers stays open.
+    let (mut answering, _) = connect(&app).await;
+    for _ in 0..3 {
+        assert_eq!(next(&mut answering).await["event"], "pusher:ping");
+        send(&mut answering, json!({"event": "pusher:pong", "data": {}})).await;
+    }
 }
