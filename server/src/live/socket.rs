@@ -168,7 +168,6 @@ impl Connection {
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let limits: SocketLimits = self.live.limits;
-        self.live.metrics.connected();
         let hello = ServerMessage::ConnectionEstablished {
             socket_id: self.socket_id,
             activity_timeout_secs: limits.activity_timeout.as_secs().max(1) as u32,
@@ -176,6 +175,7 @@ impl Connection {
         if send(&mut sink, &hello).await.is_err() {
             return;
         }
+        self.live.metrics.connected();
         let mut last_heard = Instant::now();
         let mut pinged_at: Option<Instant> = None;
         let mut tick = tokio::time::interval(limits.pong_timeout.min(limits.activity_timeout) / 2);
