@@ -34,7 +34,9 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn comes_from_this_site(headers: &HeaderMap) -> bool {
+/// Whether a request comes from this site, or from no browser at all. The WebSocket
+/// upgrade asks the same question.
+pub fn comes_from_this_site(headers: &HeaderMap) -> bool {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
         return matches!(site, "same-origin" | "none");

@@ -48,10 +48,7 @@ impl Aggregate for TodoStream {
     }
 
     fn id_of(stream: &StreamId) -> Option<TodoId> {
-        stream
-            .as_str()
-            .strip_prefix(StreamId::TODO_PREFIX)
-            .and_then(|id| TodoId::parse(id).ok())
+        stream.todo()
     }
 
     fn version(state: &Todo) -> Version {
@@ -96,10 +93,7 @@ impl Aggregate for TeamStream {
     }
 
     fn id_of(stream: &StreamId) -> Option<TeamId> {
-        stream
-            .as_str()
-            .strip_prefix(StreamId::TEAM_PREFIX)
-            .and_then(|id| TeamId::parse(id).ok())
+        stream.team()
     }
 
     fn version(state: &Team) -> Version {

@@ -12,7 +12,7 @@ use super::{
     hub::{ConnectionId, Frame, Outbox},
     tracker::{Change, TrackError, Tracker, messages},
 };
-use crate::sessions;
+use crate::{cross_site::comes_from_this_site, sessions};
 use app::{
     domain::{Position, UserId},
     live::{Channel, ClientMessage, ErrorCode, ProtocolError, ServerMessage, SocketId},
@@ -23,7 +23,7 @@ use axum::{
         Path, Query,
         ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
     },
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
@@ -56,7 +56,7 @@ pub async fn upgrade(
     session: Session,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !same_origin(&headers) {
+    if !comes_from_this_site(&headers) {
         return (StatusCode::FORBIDDEN, "This origin may not connect.").into_response();
     }
     let user = sessions::user_of(&session).await.ok().flatten();
@@ -87,20 +87,6 @@ pub async fn upgrade(
                 None => Connection::new(live, user).run(socket).await,
             }
         })
-}
-
-fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
-    match (text(header::ORIGIN), text(header::HOST)) {
-        (None, _) => true,
-        (Some(origin), Some(host)) => {
-            let bare = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            bare == Some(host)
-        }
-        (Some(_), None) => false,
-    }
 }
 
 async fn refuse(mut socket: WebSocket, code: ErrorCode, message: String) {

@@ -10,7 +10,7 @@ use app::{
     domain::{
         Position, TeamId, TodoId, UserId, Version,
         team::{self, TeamEvent},
-        todo::{self, Todo, TodoEvent},
+        todo::{self, DecodeError, Todo, TodoEvent},
     },
     live::{Channel, ServerMessage},
 };
@@ -82,10 +82,8 @@ impl Tracker {
             position: event.position,
             message,
         };
-        let stream = event.stream.as_str();
-        if let Some(id) = stream.strip_prefix(StreamId::TODO_PREFIX) {
-            let id = TodoId::parse(id).map_err(|e| corrupt(e.to_string()))?;
-            let decoded = decode_todo(event)?;
+        if let Some(id) = event.stream.todo() {
+            let decoded = decode(event, TodoEvent::decode)?;
             let before = match self.todos.remove(&id) {
                 Some(todo) => Some(todo),
                 None => self.load_todo(&event.stream, event.version).await?,
@@ -99,9 +97,8 @@ impl Tracker {
                 .await?;
             return Ok(Change::Todo { todo, members });
         }
-        if let Some(id) = stream.strip_prefix(StreamId::TEAM_PREFIX) {
-            let team = TeamId::parse(id).map_err(|e| corrupt(e.to_string()))?;
-            let decoded = decode_team(event)?;
+        if let Some(team) = event.stream.team() {
+            let decoded = decode(event, TeamEvent::decode)?;
             self.members_of(team, &event.stream, event.version).await?;
             let members = self.members.entry(team).or_default();
             match decoded {
@@ -129,7 +126,7 @@ impl Tracker {
     ) -> Result<Option<Todo>, TrackError> {
         let mut state = None;
         for recorded in self.read_before(stream, version).await? {
-            state = todo::apply(state, &decode_todo(&recorded)?);
+            state = todo::apply(state, &decode(&recorded, TodoEvent::decode)?);
         }
         Ok(state)
     }
@@ -150,7 +147,7 @@ impl Tracker {
             if recorded.position > self.cursor {
                 break;
             }
-            state = team::apply(state, &decode_team(&recorded)?);
+            state = team::apply(state, &decode(&recorded, TeamEvent::decode)?);
         }
         let members = state.map(|team| team.members).unwrap_or_default();
         self.members.insert(team, members.clone());
@@ -182,20 +179,12 @@ impl Tracker {
     }
 }
 
-fn decode_todo(event: &RecordedEvent) -> Result<TodoEvent, TrackError> {
-    TodoEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|e| TrackError::Corrupt {
-        position: event.position,
-        message: e.to_string(),
-    })
-}
-
-fn decode_team(event: &RecordedEvent) -> Result<TeamEvent, TrackError> {
-    TeamEvent::decode(
+/// Reads a recorded event back as a domain event with the domain's own `decode`.
+fn decode<E>(
+    event: &RecordedEvent,
+    decode: fn(&str, u16, serde_json::Value) -> Result<E, DecodeError>,
+) -> Result<E, TrackError> {
+    decode(
         &event.event_type,
         event.schema_version,
         event.payload.clone(),

@@ -20,7 +20,7 @@ pub use rebuild::rebuild;
 pub use schema::Tables;
 pub use todos::todo_from_row;
 
-use crate::store::{RecordedEvent, StoreError, StreamId};
+use crate::store::{RecordedEvent, StoreError};
 use sqlx::SqliteConnection;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,10 +47,9 @@ pub async fn project(
     tables: Tables,
     event: &RecordedEvent,
 ) -> Result<(), ProjectionError> {
-    let stream = event.stream.as_str();
-    if stream.starts_with(StreamId::TODO_PREFIX) {
+    if event.stream.todo().is_some() {
         todos::project(conn, tables, event).await
-    } else if stream.starts_with(StreamId::TEAM_PREFIX) {
+    } else if event.stream.team().is_some() {
         teams::project(conn, tables, event).await
     } else {
         Ok(())

@@ -2,7 +2,7 @@
 //! their invite links.
 
 use super::{ProjectionError, Tables, timestamp};
-use crate::store::{RecordedEvent, StreamId};
+use crate::store::RecordedEvent;
 use app::domain::team::{InvitationCreated, MemberJoined, TeamEvent};
 use sqlx::SqliteConnection;
 
@@ -108,11 +108,11 @@ pub async fn project(
     Ok(())
 }
 
-fn team_of(event: &RecordedEvent) -> Result<&str, ProjectionError> {
+fn team_of(event: &RecordedEvent) -> Result<String, ProjectionError> {
     event
         .stream
-        .as_str()
-        .strip_prefix(StreamId::TEAM_PREFIX)
+        .team()
+        .map(|team| team.to_string())
         .ok_or_else(|| {
             ProjectionError::Corrupt(format!("event {} is not a team's", event.position))
         })

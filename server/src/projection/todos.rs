@@ -2,7 +2,7 @@
 //! domain's own `apply`, so the read model can never disagree with the aggregate.
 
 use super::{ProjectionError, Tables, timestamp};
-use crate::store::{RecordedEvent, StreamId};
+use crate::store::RecordedEvent;
 use app::domain::{
     Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version,
     todo::{Todo, TodoEvent, TodoStatus, apply},
@@ -15,7 +15,7 @@ pub async fn project(
     tables: Tables,
     event: &RecordedEvent,
 ) -> Result<(), ProjectionError> {
-    let Some(todo_id) = todo_of_stream(event.stream.as_str()) else {
+    let Some(todo_id) = event.stream.todo() else {
         return Ok(());
     };
     let decoded = TodoEvent::decode(
@@ -49,13 +49,6 @@ pub async fn project(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// The todo whose stream this is, if it is a todo stream.
-pub fn todo_of_stream(stream: &str) -> Option<TodoId> {
-    stream
-        .strip_prefix(StreamId::TODO_PREFIX)
-        .and_then(|id| TodoId::parse(id).ok())
 }
 
 /// A line for the activity timeline. It names what changed, but never the internal notes'

@@ -37,6 +37,20 @@ impl StreamId {
         Self(format!("{}{id}", Self::TEAM_PREFIX))
     }
 
+    /// The todo whose stream this is, if it is a todo's.
+    pub fn todo(&self) -> Option<TodoId> {
+        self.0
+            .strip_prefix(Self::TODO_PREFIX)
+            .and_then(|id| TodoId::parse(id).ok())
+    }
+
+    /// The team whose stream this is, if it is a team's.
+    pub fn team(&self) -> Option<TeamId> {
+        self.0
+            .strip_prefix(Self::TEAM_PREFIX)
+            .and_then(|id| TeamId::parse(id).ok())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -141,11 +141,9 @@ async fn the_session_id_changes_at_log_in_and_log_out_ends_the_session() {
     );
 }
 
-#[tokio::test]
-async fn the_session_cookie_is_http_only_and_same_site_lax() {
-    let app = spawn_app().await;
-    let response = app
-        .client
+/// The `Set-Cookie` header that answers a new sign-up.
+async fn set_cookie_of_a_sign_up(app: &crate::helpers::TestApp) -> String {
+    let response = reqwest::Client::new()
         .post(app.url("/api/sign_up"))
         .header("accept", "application/json")
         .form(&[
@@ -156,13 +154,19 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = response
+    response
         .headers()
         .get("set-cookie")
         .expect("a session cookie")
         .to_str()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let cookie = set_cookie_of_a_sign_up(&app).await;
     assert!(cookie.starts_with(server::sessions::COOKIE), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -175,24 +179,7 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
 #[tokio::test]
 async fn the_session_cookie_is_secure_when_configured_for_https() {
     let app = spawn_app_configured(|settings| settings.secure_cookies = true).await;
-    let signed_up = reqwest::Client::new()
-        .post(app.url("/api/sign_up"))
-        .header("accept", "application/json")
-        .form(&[
-            ("email", email("grace").as_str()),
-            ("display_name", "Grace"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_up
-        .headers()
-        .get("set-cookie")
-        .expect("a session cookie")
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = set_cookie_of_a_sign_up(&app).await;
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
 }
