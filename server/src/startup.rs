@@ -20,16 +20,18 @@ use app::{App, api::backend::BackendHandle, shell};
 use axum::{
     Extension, Router,
     routing::{get, post},
+    serve::ListenerExt,
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::SqlitePool;
 use std::{net::SocketAddr, sync::Arc};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    send_buffer: Option<usize>,
 }
 
 /// The database and the log, opened and migrated.
@@ -91,7 +93,11 @@ impl Application {
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            router,
+            send_buffer: settings.socket_limits.send_buffer_bytes,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -106,9 +112,24 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let send_buffer = self.send_buffer;
+        let listener = self.listener.tap_io(move |tcp| tune(tcp, send_buffer));
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
+    }
+}
+
+/// Every accepted connection sends small frames at once (no Nagle delay), and keeps the
+/// configured send buffer, if any.
+fn tune(tcp: &mut TcpStream, send_buffer: Option<usize>) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "could not set TCP_NODELAY");
+    }
+    if let Some(bytes) = send_buffer
+        && let Err(error) = socket2::SockRef::from(&*tcp).set_send_buffer_size(bytes)
+    {
+        tracing::debug!(%error, "could not set the send buffer");
     }
 }
 

@@ -57,6 +57,9 @@ pub struct SocketLimits {
     pub activity_timeout: Duration,
     /// After a ping, how long the client has to answer before it is closed.
     pub pong_timeout: Duration,
+    /// The kernel's send buffer for each accepted connection; `None` leaves it to the
+    /// kernel's own tuning (up to 4 MB on Linux), which can hide a stalled client for long.
+    pub send_buffer_bytes: Option<usize>,
 }
 
 impl Default for SocketLimits {
@@ -69,6 +72,7 @@ impl Default for SocketLimits {
             max_replay: 100_000,
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
+            send_buffer_bytes: None,
         }
     }
 }

@@ -33,13 +33,16 @@ use std::{
     collections::{HashMap, HashSet},
     num::NonZeroU32,
     sync::Arc,
-    time::Instant,
+    time::{Duration, Instant},
 };
 use tokio::sync::{Notify, mpsc};
 use tower_sessions::Session;
 
 /// The protocol version this server speaks.
 const PROTOCOL: &str = "7";
+
+/// How long the server tries to deliver its last error and close frame.
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Deserialize)]
 pub struct ConnectQuery {
@@ -198,17 +201,19 @@ impl Connection {
                     }
                 }
                 Some(frame) = self.frames.recv() => {
-                    if self.flush_queue(&mut sink, frame).await.is_err() {
-                        break None;
+                    // A client that stops reading blocks this write for good; the overflow
+                    // notice must still end the connection.
+                    let overflowed = self.overflowed.clone();
+                    tokio::select! {
+                        flushed = self.flush_queue(&mut sink, frame) => {
+                            if flushed.is_err() {
+                                break None;
+                            }
+                        }
+                        () = overflowed.notified() => break Some(self.fell_behind()),
                     }
                 }
-                () = self.overflowed.notified() => {
-                    self.live.metrics.overflowed();
-                    break Some(Ending {
-                        code: ErrorCode::Reconnect,
-                        message: "This connection fell behind; reconnect and resume.".into(),
-                    });
-                }
+                () = self.overflowed.notified() => break Some(self.fell_behind()),
                 _ = tick.tick() => {
                     if let Some(at) = pinged_at {
                         if at.elapsed() >= limits.pong_timeout {
@@ -235,8 +240,20 @@ impl Connection {
                 code: Some(code),
                 message: message.clone(),
             };
-            let _ = send(&mut sink, &error).await;
-            let _ = sink.send(close(code, &message)).await;
+            let goodbye = async {
+                send(&mut sink, &error).await?;
+                sink.send(close(code, &message)).await
+            };
+            // A client that does not read gets no goodbye: the socket is dropped.
+            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, goodbye).await;
+        }
+    }
+
+    fn fell_behind(&self) -> Ending {
+        self.live.metrics.overflowed();
+        Ending {
+            code: ErrorCode::Reconnect,
+            message: "This connection fell behind; reconnect and resume.".into(),
         }
     }
 

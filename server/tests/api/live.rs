@@ -9,10 +9,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::time::Duration;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream, connect_async,
-    tungstenite::{Message, client::IntoClientRequest},
+    MaybeTlsStream, WebSocketStream, client_async, connect_async,
+    tungstenite::{Message, client::IntoClientRequest, handshake::client::Request},
 };
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -20,7 +20,7 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// The secret `Settings::for_tests` signs with.
 const SECRET: &[u8] = b"test secret";
 
-async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Result<Socket, u16> {
+fn request(person: &Person, path: &str, origin: Option<String>) -> Request {
     let mut request = format!("ws://{}{path}", person.addr)
         .into_client_request()
         .unwrap();
@@ -35,7 +35,11 @@ async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Resu
             .headers_mut()
             .insert("origin", origin.parse().unwrap());
     }
-    match connect_async(request).await {
+    request
+}
+
+async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Result<Socket, u16> {
+    match connect_async(request(person, path, origin)).await {
         Ok((socket, _)) => Ok(socket),
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             Err(response.status().as_u16())
@@ -47,9 +51,28 @@ async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Resu
 /// Connects as `person` from this site's origin; returns the socket and its socket id.
 async fn connect(person: &Person) -> (Socket, String) {
     let origin = format!("http://{}", person.addr);
-    let mut socket = connect_to(person, "/app/tidings?protocol=7", Some(origin))
+    let socket = connect_to(person, "/app/tidings?protocol=7", Some(origin))
         .await
         .expect("the upgrade succeeds");
+    handshake(socket).await
+}
+
+/// Connects with a receive buffer of `bytes`, so that a client that stops reading soon
+/// fills the kernel's buffers and the server's queue must take the rest.
+async fn connect_with_receive_buffer(person: &Person, bytes: u32) -> (Socket, String) {
+    let tcp = TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(bytes).unwrap();
+    let stream = tcp.connect(person.addr).await.unwrap();
+    let origin = format!("http://{}", person.addr);
+    let request = request(person, "/app/tidings?protocol=7", Some(origin));
+    let (socket, _) = client_async(request, MaybeTlsStream::Plain(stream))
+        .await
+        .expect("the upgrade succeeds");
+    handshake(socket).await
+}
+
+/// Reads `pusher:connection_established`; returns the socket and its socket id.
+async fn handshake(mut socket: Socket) -> (Socket, String) {
     let hello = next(&mut socket).await;
     assert_eq!(hello["event"], "pusher:connection_established");
     let data: Value = serde_json::from_str(hello["data"].as_str().unwrap()).unwrap();
@@ -143,9 +166,18 @@ async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> V
 
 /// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
 async fn subscribed(person: &Person, team: TeamId) -> Socket {
-    let (mut socket, socket_id) = connect(person).await;
+    let (socket, socket_id) = connect(person).await;
+    subscribe_to_team(person, team, socket, &socket_id).await
+}
+
+async fn subscribe_to_team(
+    person: &Person,
+    team: TeamId,
+    mut socket: Socket,
+    socket_id: &str,
+) -> Socket {
     let channel = team_channel(team);
-    let (status, body) = authorize(person, &socket_id, &channel).await;
+    let (status, body) = authorize(person, socket_id, &channel).await;
     assert_eq!(status, 200, "{body}");
     let answer = subscribe_with(&mut socket, &channel, &body).await;
     assert_eq!(
@@ -437,4 +469,101 @@ async fn a_silent_connection_is_pinged_and_closed_when_it_does_not_answer() {
         assert_eq!(next(&mut answering).await["event"], "pusher:ping");
         send(&mut answering, json!({"event": "pusher:pong", "data": {}})).await;
     }
+}
+
+#[tokio::test]
+async fn a_connection_that_stops_reading_is_dropped_while_the_others_get_every_event() {
+    let app = spawn_app_configured(|settings| {
+        settings.socket_limits.queue_depth = 16;
+        settings.socket_limits.send_buffer_bytes = Some(8_192);
+        settings.limits.commands_per_user = "1000/1s".parse().unwrap();
+    })
+    .await;
+    let mut reader = subscribed(&app, app.team).await;
+    let (stalled, socket_id) = connect_with_receive_buffer(&app, 2048).await;
+    let mut stalled = subscribe_to_team(&app, app.team, stalled, &socket_id).await;
+
+    // 80 events of about 5 KB each: far more than the kernel's buffers and the queue hold.
+    const EDITS: u64 = 79;
+    let description = |version: u64| format!("{version:>5000}");
+    let todo = app.create_todo("Long reads").await.unwrap().todo_id;
+    let collect = tokio::spawn(async move {
+        let mut positions = Vec::new();
+        while positions.len() < EDITS as usize + 1 {
+            let data: Value =
+                serde_json::from_str(next(&mut reader).await["data"].as_str().unwrap()).unwrap();
+            positions.push(data["position"].as_u64().unwrap());
+        }
+        positions
+    });
+    let mut last = 0;
+    for version in 1..=EDITS {
+        last = app
+            .update(todo, version, "Long reads", &description(version), "")
+            .await
+            .unwrap()
+            .position
+            .get();
+    }
+    let positions = collect.await.unwrap();
+    assert!(positions.windows(2).all(|pair| pair[0] < pair[1]));
+    assert_eq!(positions.last(), Some(&last), "the reader got every event");
+
+    let (_, metrics) = app.page("/metrics").await;
+    assert!(
+        metrics.contains("tidings_queue_overflows_total 1"),
+        "{metrics}"
+    );
+    // Once it reads again, the stalled client finds its connection ended, short of the end.
+    let mut seen = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), stalled.next())
+            .await
+            .expect("the server ends the connection");
+        match frame {
+            Some(Ok(Message::Text(text))) => {
+                let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+                if let Some(data) = frame["data"].as_str() {
+                    let data: Value = serde_json::from_str(data).unwrap();
+                    if let Some(position) = data["position"].as_u64() {
+                        seen.push(position);
+                    }
+                }
+            }
+            Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            Some(Ok(_)) => {}
+        }
+    }
+    assert!(seen.len() < positions.len(), "it fell behind: {seen:?}");
+    assert_eq!(
+        seen[..],
+        positions[..seen.len()],
+        "what it got came in order"
+    );
+
+    // It resumes from the last position it saw, and gets the rest, each once.
+    let from = seen.last().copied().unwrap_or(positions[0] - 1);
+    let (mut resumed, socket_id) = connect(&app).await;
+    let channel = team_channel(app.team);
+    let (_, auth) = authorize(&app, &socket_id, &channel).await;
+    let subscribe = json!({"event": "pusher:subscribe", "data": {
+        "channel": channel,
+        "auth": auth["auth"],
+        "channel_data": auth["channel_data"],
+        "resume_from": from,
+    }});
+    send(&mut resumed, subscribe).await;
+    assert_eq!(
+        next(&mut resumed).await["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+    let mut rest = Vec::new();
+    while rest.len() < positions.len() - seen.len() {
+        let frame = next(&mut resumed).await;
+        let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+        rest.push(data["position"].as_u64().unwrap());
+    }
+    seen.extend(rest);
+    assert_eq!(seen, positions);
+    assert!(silent(&mut resumed).await, "and nothing twice");
 }
