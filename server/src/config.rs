@@ -2,7 +2,14 @@
 
 use crate::live::SocketLimits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::{fmt, net::SocketAddr, num::NonZeroU32, path::PathBuf, str::FromStr, time::Duration};
+use std::{
+    fmt,
+    net::SocketAddr,
+    num::{NonZeroU32, NonZeroUsize},
+    path::PathBuf,
+    str::FromStr,
+    time::Duration,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,6 +80,14 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub pusher_secret: Option<String>,
+    /// WebSocket connections (tabs, devices) that one user may hold at once.
+    #[arg(
+        long,
+        env = "TIDINGS_CONNECTIONS_PER_USER",
+        default_value = "20",
+        global = true
+    )]
+    pub connections_per_user: NonZeroUsize,
     /// The limits of each WebSocket connection (fixed; tests set their own).
     #[arg(skip)]
     pub socket_limits: SocketLimits,
@@ -184,6 +199,7 @@ impl Settings {
             limits: Limits::default(),
             pusher_key: "tidings".into(),
             pusher_secret: Some("test secret".into()),
+            connections_per_user: NonZeroUsize::new(20).expect("not zero"),
             socket_limits: SocketLimits::default(),
         }
     }

@@ -8,7 +8,7 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
-    live::{self, Hub, Live, Reactor, Signer},
+    live::{self, Hub, Live, Occupancy, Reactor, Signer},
     metrics::Metrics,
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
@@ -82,6 +82,7 @@ impl Application {
             limits: settings.socket_limits,
             metrics: metrics.clone(),
             store: storage.store.clone(),
+            occupancy: Occupancy::new(settings.connections_per_user),
         };
         let backend = TidingsBackend::new(storage.pool, commands, limits, metrics);
         let router = router(

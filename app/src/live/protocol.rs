@@ -133,6 +133,9 @@ pub enum ErrorCode {
     NoProtocolVersion = 4008,
     /// 4009: the connection is not allowed (a subscription with a bad signature).
     Unauthorized = 4009,
+    /// 4100: over capacity (here: the user holds as many connections as allowed); reconnect
+    /// after backing off.
+    OverCapacity = 4100,
     /// 4200: reconnect now (and resume): the server could not keep up with this connection.
     Reconnect = 4200,
     /// 4201: the client did not answer a ping.

@@ -3,6 +3,7 @@
 //! - [`signature`]: channel signatures (HMAC-SHA256), made and checked.
 //! - [`access`]: who may subscribe to which channel.
 //! - [`hub`]: channels, their subscribers and their bounded queues.
+//! - [`occupancy`]: the open connections of each user, against the limit per user.
 //! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
 //! - [`authorize`]: `POST /broadcasting/auth`.
 //! - [`tracker`]: follows the log, and maps each todo event to its messages.
@@ -13,6 +14,7 @@ mod access;
 mod authorize;
 mod hub;
 mod metrics_endpoint;
+mod occupancy;
 mod reactor;
 mod signature;
 mod socket;
@@ -21,6 +23,7 @@ mod tracker;
 pub use authorize::authorize;
 pub use hub::Hub;
 pub use metrics_endpoint::metrics;
+pub use occupancy::Occupancy;
 pub use reactor::Reactor;
 pub use signature::Signer;
 pub use socket::upgrade;
@@ -39,6 +42,8 @@ pub struct Live {
     pub metrics: Arc<Metrics>,
     /// The log, which resuming subscriptions replay from.
     pub store: Arc<dyn EventStore>,
+    /// The open connections of each user.
+    pub occupancy: Arc<Occupancy>,
 }
 
 /// The limits of one connection.

@@ -10,6 +10,7 @@
 use super::{
     Live, SocketLimits, access,
     hub::{ConnectionId, Frame, Outbox},
+    occupancy::Seat,
     tracker::{Change, TrackError, Tracker, messages},
 };
 use crate::{cross_site::comes_from_this_site, sessions};
@@ -63,6 +64,7 @@ pub async fn upgrade(
         return (StatusCode::FORBIDDEN, "This origin may not connect.").into_response();
     }
     let user = sessions::user_of(&session).await.ok().flatten();
+    let seat = user.map(|user| live.occupancy.take(user)).transpose();
     let refusal = if key != live.signer.key() {
         Some((
             ErrorCode::AppNotFound,
@@ -85,9 +87,12 @@ pub async fn upgrade(
     ws.max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
-            match refusal {
-                Some((code, message)) => refuse(socket, code, message).await,
-                None => Connection::new(live, user).run(socket).await,
+            match (refusal, seat) {
+                (Some((code, message)), _) => refuse(socket, code, message).await,
+                (None, Err(full)) => {
+                    refuse(socket, ErrorCode::OverCapacity, full.to_string()).await
+                }
+                (None, Ok(seat)) => Connection::new(live, user, seat).run(socket).await,
             }
         })
 }
@@ -127,10 +132,12 @@ struct Connection {
     /// Per resumed channel, the position up to which the replay delivered.
     replayed: HashMap<Channel, Position>,
     limiter: DefaultDirectRateLimiter,
+    /// This connection's place among its user's, once it is known whose it is.
+    seat: Option<Seat>,
 }
 
 impl Connection {
-    fn new(live: Live, user: Option<UserId>) -> Self {
+    fn new(live: Live, user: Option<UserId>, seat: Option<Seat>) -> Self {
         let limits = live.limits;
         let id = live.hub.connection_id();
         let (sender, frames) = mpsc::channel(limits.queue_depth);
@@ -151,6 +158,7 @@ impl Connection {
             limiter: RateLimiter::direct(quota),
             live,
             user,
+            seat,
         }
     }
 
@@ -444,6 +452,12 @@ impl Connection {
                 None => return refused(403, "Please sign in to continue."),
             },
         };
+        if self.seat.is_none() {
+            match self.live.occupancy.take(user) {
+                Ok(seat) => self.seat = Some(seat),
+                Err(full) => return refused(429, &full.to_string()),
+            }
+        }
         match access::grant(&self.live.pool, user, channel).await {
             Ok(Some(grant)) => {
                 self.live

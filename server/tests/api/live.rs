@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use std::time::Duration;
+use std::{num::NonZeroUsize, time::Duration};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream, client_async, connect_async,
@@ -566,4 +566,69 @@ async fn a_connection_that_stops_reading_is_dropped_while_the_others_get_every_e
     seen.extend(rest);
     assert_eq!(seen, positions);
     assert!(silent(&mut resumed).await, "and nothing twice");
+}
+
+#[tokio::test]
+async fn a_user_holds_at_most_the_allowed_connections_and_a_closed_one_frees_its_place() {
+    let app = spawn_app_configured(|settings| {
+        settings.connections_per_user = NonZeroUsize::new(2).unwrap();
+    })
+    .await;
+    let (first, _) = connect(&app).await;
+    let (_second, _) = connect(&app).await;
+
+    let origin = format!("http://{}", app.addr);
+    let mut third = connect_to(&app, "/app/tidings?protocol=7", Some(origin))
+        .await
+        .expect("the upgrade succeeds");
+    let error = next(&mut third).await;
+    assert_eq!(error["event"], "pusher:error");
+    assert_eq!(error["data"]["code"], 4100, "{error}");
+    assert!(
+        error["data"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 open connections")
+    );
+
+    // Someone else is not counted against Ada.
+    let bob = app.stranger("Bob").await;
+    let _bobs = connect(&bob).await;
+
+    drop(first);
+    let mut tries = 0;
+    loop {
+        let origin = format!("http://{}", app.addr);
+        let mut socket = connect_to(&app, "/app/tidings?protocol=7", Some(origin))
+            .await
+            .unwrap();
+        if next(&mut socket).await["event"] == "pusher:connection_established" {
+            break;
+        }
+        tries += 1;
+        assert!(tries < 20, "the closed connection's place comes free");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_connection_without_a_session_counts_for_the_user_its_subscription_names() {
+    let app = spawn_app_configured(|settings| {
+        settings.connections_per_user = NonZeroUsize::new(1).unwrap();
+    })
+    .await;
+    let channel = team_channel(app.team);
+    let (mut first, socket_id) = connect(&app.anonymous()).await;
+    let (_, answer) = authorize(&app, &socket_id, &channel).await;
+    let subscribed = subscribe_with(&mut first, &channel, &answer).await;
+    assert_eq!(
+        subscribed["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+
+    let (mut second, socket_id) = connect(&app.anonymous()).await;
+    let (_, answer) = authorize(&app, &socket_id, &channel).await;
+    let refused = subscribe_with(&mut second, &channel, &answer).await;
+    assert_eq!(refused["event"], "pusher:subscription_error", "{refused}");
+    assert_eq!(refused["data"]["status"], 429);
 }
