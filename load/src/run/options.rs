@@ -1,0 +1,58 @@
+//! The flags of `tidings-load run`.
+
+use clap::Args;
+use std::{path::PathBuf, time::Duration};
+
+#[derive(Debug, Clone, Args)]
+pub struct RunOptions {
+    /// The server binary (build it with `cargo build --release -p server --bin server`).
+    #[arg(long, default_value = "target/release/server")]
+    pub server: PathBuf,
+    /// The subscriber counts to measure, one run (with a fresh server) each.
+    #[arg(long, value_delimiter = ',', default_value = "100,2000,10000")]
+    pub subscribers: Vec<usize>,
+    /// Users in the team; subscribers and commands take them in turn.
+    #[arg(long, default_value_t = 10)]
+    pub users: usize,
+    /// Commands (`create_todo`) sent in each run.
+    #[arg(long, default_value_t = 100)]
+    pub commands: u64,
+    /// Commands per second.
+    #[arg(long, default_value_t = 10.0)]
+    pub rate: f64,
+    /// Subscribers per worker process, when --processes is not given.
+    #[arg(long, default_value_t = 5_000)]
+    pub per_process: usize,
+    /// Worker processes in every run (default: subscribers / --per-process, rounded up).
+    #[arg(long)]
+    pub processes: Option<usize>,
+    /// Subscribers per loopback source address (127.0.0.1, 127.0.0.2, ...).
+    #[arg(long, default_value_t = 5_000)]
+    pub per_address: usize,
+    /// Sockets that each worker connects and subscribes at once.
+    #[arg(long, default_value_t = 64)]
+    pub connect_concurrency: usize,
+    /// Seconds the subscribers stay idle before the server's memory is read.
+    #[arg(long, default_value_t = 2.0)]
+    pub idle: f64,
+    /// Seconds to wait for the last deliveries after the last command answered.
+    #[arg(long, default_value_t = 30.0)]
+    pub drain: f64,
+    /// Seconds that the whole run may take.
+    #[arg(long, default_value_t = 1_800.0)]
+    pub timeout: f64,
+}
+
+impl RunOptions {
+    pub fn idle(&self) -> Duration {
+        Duration::from_secs_f64(self.idle)
+    }
+
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs_f64(self.drain)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout)
+    }
+}
