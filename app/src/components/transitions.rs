@@ -1,4 +1,5 @@
 //! The buttons that move a todo along its lifecycle: one form, one button per legal move.
+//! While a click waits for the broadcast that confirms it, they are disabled.
 
 use super::fresh_command_id;
 use crate::{
@@ -13,6 +14,7 @@ pub fn TransitionButtons(
     todo_id: TodoId,
     version: Version,
     status: TodoStatus,
+    #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
     let buttons = status
         .transitions()
@@ -24,6 +26,7 @@ pub fn TransitionButtons(
                     name="action"
                     value=move_.as_str()
                     class=format!("button button-{}", move_.as_str())
+                    disabled=busy
                 >
                     {move_.label()}
                 </button>
@@ -37,6 +40,11 @@ pub fn TransitionButtons(
                 <input type="hidden" name="expected_version" value=version.get() />
                 <input type="hidden" name="command_id" value=fresh_command_id() />
                 {buttons}
+                <Show when=move || busy.get()>
+                    <span class="saving muted small" role="status">
+                        "Saving…"
+                    </span>
+                </Show>
             </div>
         </ActionForm>
     }

@@ -6,13 +6,16 @@
 //! - [`socket_id`]: the id a connection gets, which channel signatures bind to.
 //! - [`protocol`]: the messages in both directions.
 //! - [`client`]: the browser's live client (its socket exists in hydrate builds only).
+//! - [`pending`]: the tab's commands that wait for the broadcast confirming them.
 
 mod channel;
 mod client;
+mod pending;
 mod protocol;
 mod socket_id;
 
 pub use channel::{Channel, ChannelError};
 pub use client::{LiveEvent, LiveStatus, LiveTodo, provide_live, use_channel, use_live_status};
+pub use pending::{Pending, track_commands};
 pub use protocol::{ClientMessage, ErrorCode, ProtocolError, ServerMessage};
 pub use socket_id::{SocketId, SocketIdError};

@@ -1,12 +1,16 @@
 //! `/teams/:team_id`: a team's todos by status, a form to create one, and the transitions.
+//!
+//! The board is loaded once, then patched from the team's channel. A click's own result
+//! also arrives that way: its todo shows "Saving…" until the broadcast with its command id.
 
 use crate::{
     api::{CreateTodo, TeamBoard, TodoSummary, TransitionTodo, fetch_team_board},
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
+    domain::TodoId,
     domain::todo::TodoStatus,
-    live::{Channel, use_channel},
+    live::{Channel, Pending, track_commands, use_channel},
 };
 use leptos::{html::Form, prelude::*};
 use leptos_meta::Title;
@@ -18,16 +22,7 @@ pub fn TeamPage() -> impl IntoView {
     let team_id = move || params.read().get("team_id").unwrap_or_default();
     let create = ServerAction::<CreateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
-    let board = Resource::new(
-        move || {
-            (
-                team_id(),
-                create.version().get(),
-                transition.version().get(),
-            )
-        },
-        |(team_id, _, _)| fetch_team_board(team_id),
-    );
+    let board = Resource::new(team_id, fetch_team_board);
     view! {
         <Loaded
             resource=board
@@ -45,9 +40,27 @@ fn Board(
     let team = board.team.clone();
     let from = board.position;
     let board = RwSignal::new(board);
+    let pending = RwSignal::new(Pending::default());
     use_channel(Channel::Team(team.id), from, move |event| {
         board.update(|board| board.apply(&event));
+        pending.update(|pending| pending.confirmed(&event.command_id));
     });
+    let shown = move || board.with_untracked(|board| board.position);
+    track_commands(
+        transition,
+        pending,
+        |input| {
+            let todo = TodoId::parse(&input.todo_id).ok();
+            (input.command_id.clone(), todo)
+        },
+        shown,
+    );
+    track_commands(
+        create,
+        pending,
+        |input| (input.command_id.clone(), None),
+        shown,
+    );
     let sections = move || {
         board.with(|board| {
             TodoStatus::ALL
@@ -59,7 +72,7 @@ fn Board(
                         .filter(|t| t.status == status)
                         .cloned()
                         .collect();
-                    view! { <StatusSection status todos transition /> }
+                    view! { <StatusSection status todos transition pending /> }
                 })
                 .collect_view()
         })
@@ -74,7 +87,7 @@ fn Board(
                     <a href=format!("/teams/{}/members", team.id)>"Members and invites"</a>
                 </p>
             </header>
-            <CreateForm team_id=team.id.to_string() create />
+            <CreateForm team_id=team.id.to_string() create pending />
             <ActionNotice action=transition />
             <div class="columns">{sections}</div>
         </div>
@@ -82,7 +95,11 @@ fn Board(
 }
 
 #[component]
-fn CreateForm(team_id: String, create: ServerAction<CreateTodo>) -> impl IntoView {
+fn CreateForm(
+    team_id: String,
+    create: ServerAction<CreateTodo>,
+    pending: RwSignal<Pending>,
+) -> impl IntoView {
     let form = NodeRef::<Form>::new();
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(form)) = (create.value().get(), form.get()) {
@@ -126,6 +143,11 @@ fn CreateForm(team_id: String, create: ServerAction<CreateTodo>) -> impl IntoVie
                 <button type="submit" class="button button-primary">
                     "Add todo"
                 </button>
+                <Show when=move || pending.with(Pending::creating)>
+                    <span class="saving muted small" role="status">
+                        "Adding…"
+                    </span>
+                </Show>
             </ActionForm>
             <ActionNotice action=create />
         </section>
@@ -137,11 +159,12 @@ fn StatusSection(
     status: TodoStatus,
     todos: Vec<TodoSummary>,
     transition: ServerAction<TransitionTodo>,
+    pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let count = todos.len();
     let items = todos
         .into_iter()
-        .map(|todo| view! { <TodoCard todo transition /> })
+        .map(|todo| view! { <TodoCard todo transition pending /> })
         .collect_view();
     view! {
         <section class=format!("column column-{status}") data-status=status.as_str()>
@@ -155,9 +178,21 @@ fn StatusSection(
 }
 
 #[component]
-fn TodoCard(todo: TodoSummary, transition: ServerAction<TransitionTodo>) -> impl IntoView {
+fn TodoCard(
+    todo: TodoSummary,
+    transition: ServerAction<TransitionTodo>,
+    pending: RwSignal<Pending>,
+) -> impl IntoView {
+    let id = todo.id;
+    let saving = Signal::derive(move || pending.with(|pending| pending.waits_for(id)));
     view! {
-        <li class="todo-card" data-todo-id=todo.id.to_string()>
+        <li
+            class="todo-card"
+            class:pending=saving
+            data-todo-id=todo.id.to_string()
+            data-pending=move || saving.get().to_string()
+            aria-busy=move || saving.get().to_string()
+        >
             <a class="todo-title" href=format!("/todos/{}", todo.id)>
                 {todo.title.clone()}
             </a>
@@ -169,6 +204,7 @@ fn TodoCard(todo: TodoSummary, transition: ServerAction<TransitionTodo>) -> impl
                 todo_id=todo.id
                 version=todo.version
                 status=todo.status
+                busy=saving
             />
         </li>
     }

@@ -1,6 +1,9 @@
 //! `/todos/:todo_id`: a todo's edit form, its transitions and its activity timeline.
+//!
+//! The page loads again whenever the todo's channel reports a change. A click's own change
+//! shows "Saving…" until the broadcast with its command id arrives.
 
-use crate::live::{Channel, use_channel};
+use crate::live::{Channel, Pending, track_commands, use_channel};
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
@@ -19,21 +22,15 @@ pub fn TodoPage() -> impl IntoView {
     let transition = ServerAction::<TransitionTodo>::new();
     // Moves on when a broadcast says the todo changed: the page then loads it again.
     let changed = RwSignal::new(0u64);
+    let pending = RwSignal::new(Pending::default());
     let detail = Resource::new(
-        move || {
-            (
-                todo_id(),
-                update.version().get(),
-                transition.version().get(),
-                changed.get(),
-            )
-        },
-        |(todo_id, _, _, _)| fetch_todo_detail(todo_id),
+        move || (todo_id(), changed.get()),
+        |(todo_id, _)| fetch_todo_detail(todo_id),
     );
     view! {
         <Loaded
             resource=detail
-            render=move |detail| view! { <Detail detail update transition changed /> }
+            render=move |detail| view! { <Detail detail update transition changed pending /> }
         />
     }
 }
@@ -44,14 +41,36 @@ fn Detail(
     update: ServerAction<UpdateTodo>,
     transition: ServerAction<TransitionTodo>,
     changed: RwSignal<u64>,
+    pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let todo = detail.todo;
-    use_channel(Channel::Todo(todo.id), detail.position, move |_| {
+    let (id, shown) = (todo.id, detail.position);
+    use_channel(Channel::Todo(id), shown, move |event| {
+        pending.update(|pending| pending.confirmed(&event.command_id));
         changed.update(|n| *n += 1);
     });
+    let command = move |command_id: &String| (command_id.clone(), Some(id));
+    track_commands(
+        transition,
+        pending,
+        move |input| command(&input.command_id),
+        move || shown,
+    );
+    track_commands(
+        update,
+        pending,
+        move |input| command(&input.command_id),
+        move || shown,
+    );
+    let saving = Signal::derive(move || pending.with(|pending| pending.waits_for(id)));
     view! {
         <Title text=format!("{} · Tidings", todo.title) />
-        <article class="todo-detail" data-position=detail.position.get()>
+        <article
+            class="todo-detail"
+            data-position=detail.position.get()
+            data-pending=move || saving.get().to_string()
+            aria-busy=move || saving.get().to_string()
+        >
             <nav class="crumbs">
                 <a href=format!("/teams/{}", todo.team.id)>{format!("← {}", todo.team.name)}</a>
             </nav>
@@ -72,6 +91,7 @@ fn Detail(
                 todo_id=todo.id
                 version=todo.version
                 status=todo.status
+                busy=saving
             />
             <ActionNotice action=transition />
             <EditForm todo=todo.clone() update />
