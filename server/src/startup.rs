@@ -72,9 +72,14 @@ impl Application {
         let limits = RateLimits::start(settings.limits);
         let hub = Arc::new(Hub::default());
         let metrics = Arc::new(Metrics::default());
-        Reactor::spawn(storage.store.clone(), hub.clone(), metrics.clone())
-            .await
-            .context("starting the broadcast reactor")?;
+        Reactor::spawn(
+            storage.store.clone(),
+            hub.clone(),
+            metrics.clone(),
+            settings.socket_limits.tracked,
+        )
+        .await
+        .context("starting the broadcast reactor")?;
         let live = Live {
             hub,
             signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),

@@ -58,6 +58,9 @@ pub struct SocketLimits {
     pub queue_depth: usize,
     /// How far back (in events) a subscription may resume; further back, the client reloads.
     pub max_replay: u64,
+    /// How many todos (and how many teams) the reactor and each replay keep in memory; one
+    /// they forgot is loaded again from the log when they next see it.
+    pub tracked: usize,
     /// After this long without a frame from the client, the server pings it.
     pub activity_timeout: Duration,
     /// After a ping, how long the client has to answer before it is closed.
@@ -75,6 +78,7 @@ impl Default for SocketLimits {
             frame_burst: 40,
             queue_depth: 256,
             max_replay: 100_000,
+            tracked: 10_000,
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
             send_buffer_bytes: None,

@@ -26,12 +26,13 @@ impl Reactor {
         store: Arc<dyn EventStore>,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
+        tracked: usize,
     ) -> Result<JoinHandle<()>, StoreError> {
         let mut head = store.watch_head();
         let cursor = store.head().await?;
         metrics.broadcast(cursor);
         let mut reactor = Self {
-            tracker: Tracker::new(store, cursor),
+            tracker: Tracker::new(store, cursor, tracked),
             hub,
             metrics,
         };

@@ -384,7 +384,7 @@ impl Connection {
         if head.get().saturating_sub(from.get()) > self.live.limits.max_replay {
             return Err(ReplayError::TooFarBack);
         }
-        let mut tracker = Tracker::new(store, from);
+        let mut tracker = Tracker::new(store, from, self.live.limits.tracked);
         let mut sent = 0;
         'pages: while tracker.cursor() < head {
             let page = tracker.next_page().await.map_err(TrackError::from)?;

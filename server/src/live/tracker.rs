@@ -1,5 +1,7 @@
-//! Following the log: the state of every todo and every team's members as of a cursor,
-//! loaded from the log on first sight and advanced event by event. The reactor follows the
+//! Following the log: the state of each todo and each team's members as of a cursor,
+//! loaded from the log on first sight and advanced event by event. A tracker keeps a
+//! bounded number of them: past its capacity it forgets one, and loads it again from the
+//! log when it next sees it. The reactor follows the
 //! log live; a resuming subscription follows it from the position the client saw. Both turn
 //! what they follow into messages with [`messages`], so a replayed message is byte for byte
 //! the one that went out live.
@@ -17,6 +19,7 @@ use app::{
 use serde_json::json;
 use std::{
     collections::{BTreeSet, HashMap},
+    hash::Hash,
     sync::Arc,
 };
 
@@ -48,16 +51,20 @@ pub struct Tracker {
     cursor: Position,
     todos: HashMap<TodoId, Todo>,
     members: HashMap<TeamId, BTreeSet<UserId>>,
+    /// How many todos, and how many teams, it keeps in memory.
+    capacity: usize,
 }
 
 impl Tracker {
-    /// A tracker that has seen everything up to `cursor`.
-    pub fn new(store: Arc<dyn EventStore>, cursor: Position) -> Self {
+    /// A tracker that has seen everything up to `cursor`, and keeps up to `capacity` todos
+    /// and as many teams in memory.
+    pub fn new(store: Arc<dyn EventStore>, cursor: Position, capacity: usize) -> Self {
         Self {
             store,
             cursor,
             todos: HashMap::new(),
             members: HashMap::new(),
+            capacity,
         }
     }
 
@@ -90,6 +97,7 @@ impl Tracker {
             };
             let todo = todo::apply(before, &decoded)
                 .ok_or_else(|| corrupt("a todo event before its creation".into()))?;
+            make_room(&mut self.todos, self.capacity);
             self.todos.insert(id, todo.clone());
             let team_stream = StreamId::for_team(todo.team_id);
             let members = self
@@ -150,6 +158,7 @@ impl Tracker {
             state = team::apply(state, &decode(&recorded, TeamEvent::decode)?);
         }
         let members = state.map(|team| team.members).unwrap_or_default();
+        make_room(&mut self.members, self.capacity);
         self.members.insert(team, members.clone());
         Ok(members)
     }
@@ -176,6 +185,16 @@ impl Tracker {
                 return Ok(events);
             }
         }
+    }
+}
+
+/// Forgets entries (any of them) until one more fits within `capacity`.
+fn make_room<K: Copy + Eq + Hash, V>(map: &mut HashMap<K, V>, capacity: usize) {
+    while map.len() >= capacity.max(1) {
+        let Some(key) = map.keys().next().copied() else {
+            return;
+        };
+        map.remove(&key);
     }
 }
 

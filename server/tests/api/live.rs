@@ -632,3 +632,53 @@ async fn a_connection_without_a_session_counts_for_the_user_its_subscription_nam
     assert_eq!(refused["event"], "pusher:subscription_error", "{refused}");
     assert_eq!(refused["data"]["status"], 429);
 }
+
+#[tokio::test]
+async fn a_tracker_that_keeps_one_todo_in_memory_still_sends_each_todo_as_it_stands() {
+    let app = spawn_app_configured(|settings| settings.socket_limits.tracked = 1).await;
+    let mut socket = subscribed(&app, app.team).await;
+    let a = app.create_todo("A").await.unwrap();
+    let b = app.create_todo("B").await.unwrap().todo_id;
+    let mut expected = vec![(a.todo_id, "A".to_owned(), 1), (b, "B".to_owned(), 1)];
+    for version in 1..=3 {
+        for (todo, name) in [(a.todo_id, "A"), (b, "B")] {
+            let title = format!("{name}{version}");
+            app.update(todo, version, &title, "", "").await.unwrap();
+            expected.push((todo, title, version + 1));
+        }
+    }
+
+    let mut live = Vec::new();
+    for _ in 0..expected.len() {
+        live.push(next(&mut socket).await);
+    }
+    let seen: Vec<_> = live
+        .iter()
+        .map(|frame| {
+            let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+            let todo = &data["todo"];
+            (
+                todo["id"].as_str().unwrap().parse().unwrap(),
+                todo["title"].as_str().unwrap().to_owned(),
+                todo["version"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, expected);
+
+    // A replay from before the first event sends the very same frames.
+    let (mut replay, socket_id) = connect(&app).await;
+    let channel = team_channel(app.team);
+    let (_, auth) = authorize(&app, &socket_id, &channel).await;
+    let subscribe = json!({"event": "pusher:subscribe", "data": {
+        "channel": channel,
+        "auth": auth["auth"],
+        "channel_data": auth["channel_data"],
+        "resume_from": a.position.get() - 1,
+    }});
+    send(&mut replay, subscribe).await;
+    next(&mut replay).await;
+    for frame in live {
+        assert_eq!(next(&mut replay).await, frame);
+    }
+}
