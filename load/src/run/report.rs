@@ -24,12 +24,16 @@ pub struct Row {
     pub extra_sockets: u64,
     pub closed_sockets: u64,
     pub foreign_frames: u64,
-    /// Deliveries over the time from the first command's send to the last receive.
+    /// Seconds from the first command's send to the last receive.
+    pub window_s: f64,
+    /// Deliveries over that window.
     pub deliveries_per_s: f64,
     pub latency: Summary,
     pub command_http: Summary,
     pub server_cpu_s: f64,
     pub server_cpu_us_per_delivery: f64,
+    /// CPU seconds of the subscriber processes over the same time (they share the machine).
+    pub workers_cpu_s: f64,
     pub rss_before_bytes: u64,
     pub rss_after_bytes: u64,
     pub rss_per_connection_bytes: f64,
@@ -38,8 +42,8 @@ pub struct Row {
 }
 
 pub const MARKDOWN_HEADER: &str = "\
-| subscribers | processes | commands | rate | deliveries | deliveries/s | p50 | p99 | max | server CPU per delivery | server CPU total | RSS per idle connection | overflows | missing | command HTTP p50 / p99 |
-| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+| subscribers | processes | commands | rate | deliveries | deliveries/s | p50 | p99 | max | server CPU per delivery | server CPU total | subscribers' CPU total | RSS per idle connection | overflows | missing | command HTTP p50 / p99 |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
 
 impl Row {
     pub fn markdown(&self) -> String {
@@ -48,7 +52,7 @@ impl Row {
             .queue_overflows
             .map_or("n/a".to_owned(), |n| format!("{n:.0}"));
         format!(
-            "| {} | {} | {} | {}/s | {} | {:.0} | {} | {} | {} | {:.1} µs | {:.2} s | {:.0} B | {} | {} | {} / {} |",
+            "| {} | {} | {} | {}/s | {} | {:.0} | {} | {} | {} | {:.1} µs | {:.2} s | {:.2} s | {:.0} B | {} | {} | {} / {} |",
             self.subscribers,
             self.processes,
             self.commands,
@@ -60,6 +64,7 @@ impl Row {
             ms(self.latency.max_ms),
             self.server_cpu_us_per_delivery,
             self.server_cpu_s,
+            self.workers_cpu_s,
             self.rss_per_connection_bytes,
             overflows,
             self.missing_deliveries,
@@ -101,11 +106,13 @@ mod tests {
             extra_sockets: 0,
             closed_sockets: 0,
             foreign_frames: 0,
+            window_s: 10.1,
             deliveries_per_s: 99_000.0,
             latency: summary(12.0, 48.25, 60.0),
             command_http: summary(2.0, 5.0, 6.0),
             server_cpu_s: 12.5,
             server_cpu_us_per_delivery: 12.5,
+            workers_cpu_s: 20.0,
             rss_before_bytes: 0,
             rss_after_bytes: 0,
             rss_per_connection_bytes: 3_900.4,

@@ -49,10 +49,13 @@ pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result
         "{subscribers} subscribers: sending {} commands at {}/s",
         options.commands, options.rate
     );
-    let cpu_before = probe.cpu_seconds()?;
+    let cpu_before = (probe.cpu_seconds()?, workers.cpu_seconds()?);
     let sent = commands::drive(&team, options.commands, options.rate).await;
     let completed = workers.complete(Instant::now() + options.drain()).await?;
-    let cpu = probe.cpu_seconds()? - cpu_before;
+    let cpu = (
+        probe.cpu_seconds()? - cpu_before.0,
+        workers.cpu_seconds()? - cpu_before.1,
+    );
     let final_metrics = server.metrics().await?;
     let reports = workers.stop().await?;
     server.stop().await?;
@@ -110,7 +113,8 @@ struct Measured {
     addresses: usize,
     sent: Sent,
     reports: Vec<WorkerReport>,
-    cpu: f64,
+    /// CPU seconds of the server and of the workers while the commands ran.
+    cpu: (f64, f64),
     rss: (u64, u64),
     idle_metrics: String,
     final_metrics: String,
@@ -134,6 +138,7 @@ impl Measured {
             .map(|last| last.saturating_sub(self.sent.first_sent_micros) as f64 / 1e6)
             .unwrap_or(0.0);
         let (rss_before, rss_after) = self.rss;
+        let (server_cpu, workers_cpu) = self.cpu;
         Ok(Row {
             subscribers: self.subscribers,
             processes: self.processes,
@@ -158,8 +163,10 @@ impl Measured {
             },
             latency: latencies.summary(),
             command_http: self.sent.http.summary(),
-            server_cpu_s: self.cpu,
-            server_cpu_us_per_delivery: self.cpu * 1e6 / deliveries.max(1) as f64,
+            window_s,
+            server_cpu_s: server_cpu,
+            server_cpu_us_per_delivery: server_cpu * 1e6 / deliveries.max(1) as f64,
+            workers_cpu_s: workers_cpu,
             rss_before_bytes: rss_before,
             rss_after_bytes: rss_after,
             rss_per_connection_bytes: (rss_after as f64 - rss_before as f64)

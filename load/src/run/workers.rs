@@ -2,7 +2,10 @@
 //! as a line on stdin and answers with lines on stdout (see `job`).
 
 use super::children;
-use crate::job::{COMPLETE, Job, READY, STOP, WorkerReport};
+use crate::{
+    job::{COMPLETE, Job, READY, STOP, WorkerReport},
+    procfs::Probe,
+};
 use anyhow::{Context, bail};
 use futures_util::future::join_all;
 use std::process::Stdio;
@@ -86,6 +89,16 @@ impl Workers {
             workers.push(Worker::spawn(number, job).await?);
         }
         Ok(Self(workers))
+    }
+
+    /// User plus system CPU seconds that the workers used so far.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let mut total = 0.0;
+        for worker in &self.0 {
+            let pid = worker.child.id().context("a worker has exited")?;
+            total += Probe::new(pid).cpu_seconds()?;
+        }
+        Ok(total)
     }
 
     /// Waits until every worker has subscribed all its sockets.
