@@ -205,6 +205,10 @@ fn on_frame(client: &Rc<Client>, frame: &Value) {
                     .unbounded_send(json!({"event": "pusher:pong", "data": {}}).to_string());
             }
         }
+        // Too far behind to resume (410): only a fresh page shows the log as it stands.
+        "pusher:subscription_error" if frame["data"]["status"] == 410 => {
+            let _ = window().location().reload();
+        }
         _ if event.starts_with("pusher") => {}
         _ => deliver(client, frame, event),
     }
