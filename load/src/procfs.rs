@@ -13,6 +13,26 @@ pub enum ProcError {
     Status,
 }
 
+/// CPU time a process used, split as the kernel counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CpuTime<T> {
+    pub user: T,
+    pub system: T,
+}
+
+impl CpuTime<f64> {
+    pub fn total(self) -> f64 {
+        self.user + self.system
+    }
+
+    pub fn since(self, earlier: Self) -> Self {
+        Self {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
+}
+
 /// A running process, read on demand.
 #[derive(Debug, Clone, Copy)]
 pub struct Probe {
@@ -24,10 +44,14 @@ impl Probe {
         Self { pid }
     }
 
-    /// User plus system CPU seconds used so far.
-    pub fn cpu_seconds(self) -> Result<f64, ProcError> {
+    /// User and system CPU seconds used so far.
+    pub fn cpu_seconds(self) -> Result<CpuTime<f64>, ProcError> {
         let ticks = cpu_ticks(&self.read("stat")?)?;
-        Ok(ticks as f64 / clock_ticks_per_second() as f64)
+        let per_second = clock_ticks_per_second() as f64;
+        Ok(CpuTime {
+            user: ticks.user as f64 / per_second,
+            system: ticks.system as f64 / per_second,
+        })
     }
 
     pub fn rss_bytes(self) -> Result<u64, ProcError> {
@@ -40,9 +64,9 @@ impl Probe {
     }
 }
 
-/// `utime + stime` from the text of `/proc/<pid>/stat`, in clock ticks. The command name
-/// (field 2) is in parentheses and may hold spaces, so fields are counted after its `)`.
-pub fn cpu_ticks(stat: &str) -> Result<u64, ProcError> {
+/// `utime` and `stime` from the text of `/proc/<pid>/stat`, in clock ticks. The command
+/// name (field 2) is in parentheses and may hold spaces, so fields are counted after its `)`.
+pub fn cpu_ticks(stat: &str) -> Result<CpuTime<u64>, ProcError> {
     let malformed = || ProcError::Stat(stat.chars().take(120).collect());
     let (_, after_name) = stat.rsplit_once(')').ok_or_else(malformed)?;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
@@ -53,7 +77,10 @@ pub fn cpu_ticks(stat: &str) -> Result<u64, ProcError> {
             .and_then(|text| text.parse().ok())
             .ok_or_else(malformed)
     };
-    Ok(field(14)? + field(15)?)
+    Ok(CpuTime {
+        user: field(14)?,
+        system: field(15)?,
+    })
 }
 
 /// `VmRSS` from the text of `/proc/<pid>/status`, in bytes.
@@ -82,14 +109,15 @@ mod tests {
                         731 269 0 0 20 0 4 0 12345 1000000 2500 18446744073709551615";
 
     #[test]
-    fn cpu_ticks_add_user_and_system_time() {
-        assert_eq!(cpu_ticks(STAT).unwrap(), 1_000);
+    fn cpu_ticks_are_user_time_and_system_time() {
+        let ticks = cpu_ticks(STAT).unwrap();
+        assert_eq!((ticks.user, ticks.system), (731, 269));
     }
 
     #[test]
     fn a_command_name_with_parentheses_does_not_shift_the_fields() {
         let stat = STAT.replace("(tokio server)", "(a (b) c)");
-        assert_eq!(cpu_ticks(&stat).unwrap(), 1_000);
+        assert_eq!(cpu_ticks(&stat).unwrap(), cpu_ticks(STAT).unwrap());
     }
 
     #[test]
@@ -118,6 +146,6 @@ mod tests {
     fn this_process_can_be_probed() {
         let me = Probe::new(std::process::id());
         assert!(me.rss_bytes().unwrap() > 0);
-        assert!(me.cpu_seconds().unwrap() >= 0.0);
+        assert!(me.cpu_seconds().unwrap().total() >= 0.0);
     }
 }

@@ -31,6 +31,8 @@ pub struct Row {
     pub latency: Summary,
     pub command_http: Summary,
     pub server_cpu_s: f64,
+    /// Of that, the kernel's share (on loopback it includes the receiving side's TCP work).
+    pub server_system_cpu_s: f64,
     pub server_cpu_us_per_delivery: f64,
     /// CPU seconds of the subscriber processes over the same time (they share the machine).
     pub workers_cpu_s: f64,
@@ -111,6 +113,7 @@ mod tests {
             latency: summary(12.0, 48.25, 60.0),
             command_http: summary(2.0, 5.0, 6.0),
             server_cpu_s: 12.5,
+            server_system_cpu_s: 8.0,
             server_cpu_us_per_delivery: 12.5,
             workers_cpu_s: 20.0,
             rss_before_bytes: 0,

@@ -16,7 +16,7 @@ use crate::{
     latency::Latencies,
     metrics,
     plan::{self, MAX_ADDRESSES},
-    procfs::Probe,
+    procfs::{CpuTime, Probe},
 };
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
@@ -53,7 +53,7 @@ pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result
     let sent = commands::drive(&team, options.commands, options.rate).await;
     let completed = workers.complete(Instant::now() + options.drain()).await?;
     let cpu = (
-        probe.cpu_seconds()? - cpu_before.0,
+        probe.cpu_seconds()?.since(cpu_before.0),
         workers.cpu_seconds()? - cpu_before.1,
     );
     let final_metrics = server.metrics().await?;
@@ -114,7 +114,7 @@ struct Measured {
     sent: Sent,
     reports: Vec<WorkerReport>,
     /// CPU seconds of the server and of the workers while the commands ran.
-    cpu: (f64, f64),
+    cpu: (CpuTime<f64>, f64),
     rss: (u64, u64),
     idle_metrics: String,
     final_metrics: String,
@@ -164,8 +164,9 @@ impl Measured {
             latency: latencies.summary(),
             command_http: self.sent.http.summary(),
             window_s,
-            server_cpu_s: server_cpu,
-            server_cpu_us_per_delivery: server_cpu * 1e6 / deliveries.max(1) as f64,
+            server_cpu_s: server_cpu.total(),
+            server_system_cpu_s: server_cpu.system,
+            server_cpu_us_per_delivery: server_cpu.total() * 1e6 / deliveries.max(1) as f64,
             workers_cpu_s: workers_cpu,
             rss_before_bytes: rss_before,
             rss_after_bytes: rss_after,

@@ -96,7 +96,7 @@ impl Workers {
         let mut total = 0.0;
         for worker in &self.0 {
             let pid = worker.child.id().context("a worker has exited")?;
-            total += Probe::new(pid).cpu_seconds()?;
+            total += Probe::new(pid).cpu_seconds()?.total();
         }
         Ok(total)
     }
