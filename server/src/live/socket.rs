@@ -48,8 +48,11 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Each connection's read buffer. Tungstenite's default, 128 KiB, is zero-filled on the
 /// first read, so it stayed resident for every idle connection (about 140 KB of server
 /// memory per subscriber, measured with `tidings-load`). Clients send a few small frames
-/// (subscribe, pong); a larger one, up to the frame limit, still arrives over several reads.
-const READ_BUFFER_BYTES: usize = 1024;
+/// (subscribe, pong), and a larger one, up to the frame limit, arrives over several reads.
+/// Not smaller than a page: a client that floods past the rate limit should have its
+/// burst read, so that closing leaves no unread bytes, which would reset the connection
+/// before the client reads why (at 1 KiB, the rate-limit test saw the reset).
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 #[derive(Deserialize)]
 pub struct ConnectQuery {
