@@ -1,5 +1,6 @@
 //! The hub: which connection listens to which channel. Publishing hands one shared, already
-//! serialised frame to each subscriber's bounded queue, and never waits: a full queue marks
+//! serialised frame (an `Arc`, so a queue slot is one pointer) to each subscriber's bounded
+//! queue, and never waits: a full queue marks
 //! its connection as overflowed, and the connection closes with the reconnect code.
 
 use super::access::Grant;
@@ -32,7 +33,7 @@ pub struct ConnectionId(u64);
 /// Where a connection's frames go, and how it learns that it fell behind.
 #[derive(Clone)]
 pub struct Outbox {
-    pub frames: mpsc::Sender<Frame>,
+    pub frames: mpsc::Sender<Arc<Frame>>,
     pub overflowed: Arc<Notify>,
 }
 
@@ -83,7 +84,7 @@ impl Hub {
     }
 
     /// Queues `frame` for every subscriber of its channel; returns how many got it.
-    pub fn publish(&self, frame: &Frame) -> usize {
+    pub fn publish(&self, frame: &Arc<Frame>) -> usize {
         let channel = frame.channel;
         let mut channels = self.lock();
         let Some(subscribers) = channels.get_mut(&channel) else {
@@ -91,7 +92,7 @@ impl Hub {
         };
         let mut delivered = 0;
         subscribers.retain(|_, subscriber| {
-            match subscriber.outbox.frames.try_send(frame.clone()) {
+            match subscriber.outbox.frames.try_send(Arc::clone(frame)) {
                 Ok(()) => {
                     delivered += 1;
                     true
@@ -140,15 +141,15 @@ impl Hub {
 mod tests {
     use super::*;
 
-    fn frame(channel: Channel) -> Frame {
-        Frame {
+    fn frame(channel: Channel) -> Arc<Frame> {
+        Arc::new(Frame {
             channel,
             position: Position::new(1),
             text: Arc::from("hello"),
-        }
+        })
     }
 
-    fn outbox(depth: usize) -> (Outbox, mpsc::Receiver<Frame>, Arc<Notify>) {
+    fn outbox(depth: usize) -> (Outbox, mpsc::Receiver<Arc<Frame>>, Arc<Notify>) {
         let (frames, rx) = mpsc::channel(depth);
         let overflowed = Arc::new(Notify::new());
         (

@@ -60,7 +60,7 @@ impl Reactor {
                 match self.tracker.advance(event).await? {
                     Change::Todo { todo, members } => {
                         for frame in messages(event, &todo, &members) {
-                            self.hub.publish(&frame);
+                            self.hub.publish(&Arc::new(frame));
                         }
                     }
                     Change::MemberLeft { team, user } => self.hub.revoke(team, user),

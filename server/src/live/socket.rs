@@ -49,10 +49,7 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// first read, so it stayed resident for every idle connection (about 140 KB of server
 /// memory per subscriber, measured with `tidings-load`). Clients send a few small frames
 /// (subscribe, pong), and a larger one, up to the frame limit, arrives over several reads.
-/// Not smaller than a page: a client that floods past the rate limit should have its
-/// burst read, so that closing leaves no unread bytes, which would reset the connection
-/// before the client reads why (at 1 KiB, the rate-limit test saw the reset).
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+const READ_BUFFER_BYTES: usize = 1024;
 
 #[derive(Deserialize)]
 pub struct ConnectQuery {
@@ -136,7 +133,7 @@ struct Connection {
     id: ConnectionId,
     socket_id: SocketId,
     outbox: Outbox,
-    frames: mpsc::Receiver<Frame>,
+    frames: mpsc::Receiver<Arc<Frame>>,
     overflowed: Arc<Notify>,
     channels: HashSet<Channel>,
     /// Per resumed channel, the position up to which the replay delivered.
@@ -201,7 +198,10 @@ impl Connection {
                     pinged_at = None;
                     match message {
                         Message::Text(text) => {
-                            if let Some(ending) = self.on_text(&mut sink, text.as_str()).await {
+                            // Boxed: a subscription's work (signature, membership, replay)
+                            // would otherwise size every idle connection's task.
+                            let handled = Box::pin(self.on_text(&mut sink, text.as_str())).await;
+                            if let Some(ending) = handled {
                                 break Some(ending);
                             }
                         }
@@ -260,10 +260,19 @@ impl Connection {
             };
             let goodbye = async {
                 send(&mut sink, &error).await?;
-                sink.send(close(code, &message)).await
+                sink.send(close(code, &message)).await?;
+                // The closing handshake: what the client still sends is read and dropped
+                // until its own close frame, so that no unread bytes reset the connection
+                // before the client has read why it ends.
+                while let Some(Ok(message)) = stream.next().await {
+                    if let Message::Close(_) = message {
+                        break;
+                    }
+                }
+                Ok::<(), axum::Error>(())
             };
             // A client that does not read gets no goodbye: the socket is dropped.
-            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, goodbye).await;
+            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, Box::pin(goodbye)).await;
         }
     }
 
@@ -280,7 +289,7 @@ impl Connection {
     async fn flush_queue(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
-        first: Frame,
+        first: Arc<Frame>,
     ) -> Result<(), axum::Error> {
         let mut sent = 0;
         let mut next = Some(first);
