@@ -1,9 +1,10 @@
 import { defineConfig, devices } from '@playwright/test';
+import path from 'node:path';
 
 // End-to-end tests for Tidings.
 //
-// Prerequisite: `cargo leptos build` (debug) has produced ../target/debug/server
-// and ../target/site. `scripts/test` does both; run `npx playwright test` here
+// Prerequisite: `cargo leptos build` (debug) has produced the server binary
+// (../target/debug/server, or under CARGO_TARGET_DIR) and ../target/site. `scripts/test` does both; run `npx playwright test` here
 // by hand only after such a build.
 //
 // The browser is Debian's Chromium (/usr/bin/chromium, installed by
@@ -17,7 +18,10 @@ const BASE_URL = `http://${ADDR}`;
 // A second server with tight rate limits, for the specs that hit them (limits.spec.ts).
 const LIMITED_ADDR = `${HOST}:${PORT + 1}`;
 const LIMITED_ARGS = '--commands-per-user 3/h --login-per-account 2/h';
-const SERVER_BIN = process.env.E2E_SERVER_BIN ?? '../target/debug/server';
+// Cargo's target folder: the repository's own, or CARGO_TARGET_DIR (relative to the repository
+// root, as cargo reads it there). The site itself always goes to ../target/site.
+const TARGET_DIR = path.resolve('..', process.env.CARGO_TARGET_DIR ?? 'target');
+const SERVER_BIN = process.env.E2E_SERVER_BIN ?? path.join(TARGET_DIR, 'debug', 'server');
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const isCI = !!process.env.CI && process.env.CI !== 'false';
 
