@@ -5,23 +5,33 @@
 //! `tidings-load run` starts the release server, signs up a team, opens N subscribers to
 //! its todo channel in several worker processes and from several loopback addresses, sends
 //! `create_todo` commands at a fixed rate, and reports deliveries/s, command-to-receive
-//! latency, the server's CPU per delivery and memory per idle connection.
+//! latency, the server's CPU per delivery and memory per idle connection. With `--target
+//! baseline` or `both` it measures the same against `tidings-load baseline-server`, a
+//! minimal fan-out server, and reports Tidings / baseline ratios.
 //!
 //! # Layout
 //!
 //! - `run`: the coordinator.
 //!   - `options`: its flags.
 //!   - `round`: one measured run at one subscriber count.
-//!   - `server`: the server child process, on a free port with a fresh data folder.
+//!   - `target`: which server a round measures: Tidings or the baseline.
+//!   - `server`: the server child process: Tidings on a free port with a fresh data
+//!     folder, or the baseline on the port it reports.
 //!   - `team`: users who sign up, one team, a reusable invite, the others join.
 //!   - `workers`: the worker child processes and their line protocol.
 //!   - `commands`: `create_todo` at a fixed rate, with HTTP latencies.
 //!   - `report`: a row of results, as Markdown and JSON.
+//!   - `ratio`: Tidings / baseline, per subscriber count.
 //!   - `children`: child processes that die with the coordinator.
 //!   - `limits`: the open-files limit, raised to its hard limit.
 //! - `worker`: a worker process: its subscribers and what they received.
 //!   - `subscriber`: one socket: connect, authorise, subscribe, listen.
 //!   - `tally`: deliveries per socket, latencies, first and last receive.
+//! - `baseline`: `baseline-server`, the minimal fan-out server Tidings is compared with.
+//!   - `hub`: channels to connections' bounded queues; publish never waits.
+//!   - `socket`: one WebSocket connection: its task, its queue, Tidings' upgrade settings.
+//!   - `protocol`: the Pusher frames it reads and writes, and the `TodoCreated` event.
+//!   - `api`: the smallest HTTP answers the coordinator and workers need, and `/metrics`.
 //! - `job`: the lines between coordinator and worker.
 //! - `api`: server functions and `/broadcasting/auth` over HTTP, with typed errors.
 //! - `frame`: the Pusher frames, and the send time read from a delivery's raw text.
@@ -32,6 +42,7 @@
 //! - `clock`: the wall clock in microseconds, shared by sender and receivers.
 
 mod api;
+mod baseline;
 mod clock;
 mod frame;
 mod job;
@@ -43,6 +54,12 @@ mod run;
 mod worker;
 
 use clap::{Parser, Subcommand};
+
+/// The allocator of Tidings' server (`server/src/main.rs`), so that the baseline server is
+/// compared on the same footing: its memory per connection depends on it. The workers and
+/// the coordinator, in the same binary, use it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,17 +78,27 @@ enum Command {
     Run(run::RunOptions),
     /// One process of subscribers, driven by `run` over stdin and stdout.
     Worker,
+    /// The minimal fan-out server that `run --target baseline` measures; prints its address.
+    BaselineServer(baseline::ServeOptions),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // One thread per process: the coordinator's children die with the thread that spawned
-    // them (PR_SET_PDEATHSIG), and each worker uses one core's worth of work at most.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    // One thread for the coordinator and each worker: the coordinator's children die with
+    // the thread that spawned them (PR_SET_PDEATHSIG), and each worker uses one core's worth
+    // of work at most. The baseline server, like Tidings' (`#[tokio::main]`), has one
+    // runtime thread per core.
+    let one_thread = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
     match cli.command {
-        Command::Run(options) => runtime.block_on(run::run(options)),
-        Command::Worker => runtime.block_on(worker::run()),
+        Command::Run(options) => one_thread()?.block_on(run::run(options)),
+        Command::Worker => one_thread()?.block_on(worker::run()),
+        Command::BaselineServer(options) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(baseline::serve(options)),
     }
 }

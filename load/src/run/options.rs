@@ -1,5 +1,6 @@
 //! The flags of `tidings-load run`.
 
+use super::target::Targets;
 use clap::Args;
 use std::{path::PathBuf, time::Duration};
 
@@ -8,6 +9,15 @@ pub struct RunOptions {
     /// The server binary (build it with `cargo build --release -p server --bin server`).
     #[arg(long, default_value = "target/release/server")]
     pub server: PathBuf,
+    /// The server to measure: Tidings (--server), the minimal fan-out server built into
+    /// this tool (`baseline-server`), or both, each subscriber count against Tidings then
+    /// the baseline, with Tidings / baseline ratios.
+    #[arg(long, value_enum, default_value_t = Targets::Tidings)]
+    pub target: Targets,
+    /// The baseline's read buffer per connection, in bytes: keep it equal to Tidings'
+    /// `READ_BUFFER_BYTES` in `server/src/live/socket.rs`.
+    #[arg(long, default_value_t = 1024)]
+    pub baseline_read_buffer: usize,
     /// The subscriber counts to measure, one run (with a fresh server) each.
     #[arg(long, value_delimiter = ',', default_value = "100,2000,10000")]
     pub subscribers: Vec<usize>,

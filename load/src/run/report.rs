@@ -1,11 +1,13 @@
-//! One row of results per subscriber count: a Markdown table row ready for BENCHMARKS.md,
-//! and the same numbers as JSON.
+//! One row of results per subscriber count and server: a Markdown table row ready for
+//! BENCHMARKS.md, and the same numbers as JSON.
 
+use super::target::Target;
 use crate::latency::Summary;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
+    pub target: Target,
     pub subscribers: usize,
     pub processes: usize,
     pub source_addresses: usize,
@@ -77,7 +79,7 @@ impl Row {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn summary(p50_ms: f64, p99_ms: f64, max_ms: f64) -> Summary {
@@ -89,9 +91,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_row_has_as_many_cells_as_the_header() {
-        let row = Row {
+    /// A row at 10,000 subscribers against Tidings, for tests to change.
+    pub fn row() -> Row {
+        Row {
+            target: Target::Tidings,
             subscribers: 10_000,
             processes: 2,
             source_addresses: 2,
@@ -121,7 +124,12 @@ mod tests {
             rss_per_connection_bytes: 3_900.4,
             queue_overflows: Some(0.0),
             broadcast_lag_events: Some(0.0),
-        };
+        }
+    }
+
+    #[test]
+    fn a_row_has_as_many_cells_as_the_header() {
+        let row = row();
         let cells = |line: &str| line.matches('|').count();
         let header = MARKDOWN_HEADER.lines().next().unwrap();
         assert_eq!(cells(&row.markdown()), cells(header));

@@ -1,4 +1,5 @@
-//! One measured run at one subscriber count, on a fresh server (so memory freed by an
+//! One measured run at one subscriber count against one server (Tidings or the baseline,
+//! the same steps for both), on a fresh server (so memory freed by an
 //! earlier run cannot hide this run's growth): assemble the team, read the server's memory,
 //! connect and subscribe everyone, let them idle, read it again; then send the commands,
 //! wait for every delivery, and read the CPU time the server spent meanwhile.
@@ -8,6 +9,7 @@ use super::{
     options::RunOptions,
     report::Row,
     server::Server,
+    target::Target,
     team::Team,
     workers::Workers,
 };
@@ -26,8 +28,12 @@ fn subscribe_deadline(subscribers: usize) -> Instant {
     Instant::now() + Duration::from_secs(30) + Duration::from_millis(20) * subscribers as u32
 }
 
-pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result<Row> {
-    let server = Server::start(&options.server).await?;
+pub async fn measure(
+    options: &RunOptions,
+    target: Target,
+    subscribers: usize,
+) -> anyhow::Result<Row> {
+    let server = Server::start(target, options).await?;
     let probe = Probe::new(server.pid()?);
     let team = Team::assemble(server.addr(), options.users).await?;
     sleep(Duration::from_secs(1)).await;
@@ -35,7 +41,7 @@ pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result
 
     let jobs = jobs(options, subscribers, &server, &team)?;
     eprintln!(
-        "{subscribers} subscribers: {} worker processes, {} source addresses",
+        "{target}, {subscribers} subscribers: {} worker processes, {} source addresses",
         jobs.len(),
         jobs[0].addresses
     );
@@ -46,7 +52,7 @@ pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result
     let idle_metrics = server.metrics().await?;
 
     eprintln!(
-        "{subscribers} subscribers: sending {} commands at {}/s",
+        "{target}, {subscribers} subscribers: sending {} commands at {}/s",
         options.commands, options.rate
     );
     let cpu_before = (probe.cpu_seconds()?, workers.cpu_seconds()?);
@@ -67,6 +73,7 @@ pub async fn measure(options: &RunOptions, subscribers: usize) -> anyhow::Result
     }
 
     let measured = Measured {
+        target,
         subscribers,
         processes: jobs.len(),
         addresses: jobs[0].addresses,
@@ -108,6 +115,7 @@ fn jobs(
 
 /// Everything read during a run, before it becomes a row.
 struct Measured {
+    target: Target,
     subscribers: usize,
     processes: usize,
     addresses: usize,
@@ -140,6 +148,7 @@ impl Measured {
         let (rss_before, rss_after) = self.rss;
         let (server_cpu, workers_cpu) = self.cpu;
         Ok(Row {
+            target: self.target,
             subscribers: self.subscribers,
             processes: self.processes,
             source_addresses: self.addresses,

@@ -1,8 +1,9 @@
-//! The server under load: the release binary, started by the coordinator (so it knows the
-//! pid to measure) on a free loopback port with a fresh data folder, with every limit that
-//! would refuse load traffic raised, and stopped when the run ends.
+//! The server under load, started by the coordinator (so it knows the pid to measure) and
+//! stopped when the round ends: Tidings' release binary on a free loopback port with a
+//! fresh data folder and every limit that would refuse load traffic raised, or this binary
+//! as `baseline-server`, which reports the port it bound on its first line of output.
 
-use super::children;
+use super::{RunOptions, children, target::Target};
 use anyhow::{Context, bail};
 use std::{
     net::{Ipv4Addr, SocketAddr, TcpListener},
@@ -10,7 +11,10 @@ use std::{
     process::Stdio,
     time::{Duration, Instant},
 };
-use tokio::process::Child;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::Child,
+};
 
 /// The secret the server signs subscriptions with during a run.
 const SECRET: &str = "load-secret";
@@ -21,35 +25,23 @@ pub struct Server {
     child: Child,
     addr: SocketAddr,
     http: reqwest::Client,
-    _data: tempfile::TempDir,
+    /// Tidings' data folder, removed when the server stops.
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Server {
-    pub async fn start(binary: &Path) -> anyhow::Result<Self> {
-        if !binary.is_file() {
-            bail!(
-                "no server binary at {}: build it with `cargo build --release -p server --bin server`, or pass --server",
-                binary.display()
-            );
-        }
-        let addr = free_port()?;
-        let data = tempfile::tempdir().context("a temporary data folder")?;
-        let child = children::command(binary)
-            .arg("--addr")
-            .arg(addr.to_string())
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["--pusher-secret", SECRET])
-            .args(["--connections-per-user", "1000000"])
-            .args(["--commands-per-user", "1000000/1s"])
-            .args(["--login-per-address", "1000000/1s"])
-            .args(["--login-per-account", "1000000/1s"])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(std::io::stderr())
-            .stderr(std::io::stderr())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
+    /// Starts `target`: Tidings' server from `options.server`, or the baseline.
+    pub async fn start(target: Target, options: &RunOptions) -> anyhow::Result<Self> {
+        let (child, addr, data) = match target {
+            Target::Tidings => {
+                let (child, addr, data) = spawn_tidings(&options.server)?;
+                (child, addr, Some(data))
+            }
+            Target::Baseline => {
+                let (child, addr) = spawn_baseline(options.baseline_read_buffer).await?;
+                (child, addr, None)
+            }
+        };
         let http = reqwest::Client::builder().no_proxy().build()?;
         let mut server = Self {
             child,
@@ -95,6 +87,61 @@ impl Server {
         }
         bail!("the server did not answer /healthz within {START_TIMEOUT:?}")
     }
+}
+
+fn spawn_tidings(binary: &Path) -> anyhow::Result<(Child, SocketAddr, tempfile::TempDir)> {
+    if !binary.is_file() {
+        bail!(
+            "no server binary at {}: build it with `cargo build --release -p server --bin server`, or pass --server",
+            binary.display()
+        );
+    }
+    let addr = free_port()?;
+    let data = tempfile::tempdir().context("a temporary data folder")?;
+    let child = children::command(binary)
+        .arg("--addr")
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["--pusher-secret", SECRET])
+        .args(["--connections-per-user", "1000000"])
+        .args(["--commands-per-user", "1000000/1s"])
+        .args(["--login-per-address", "1000000/1s"])
+        .args(["--login-per-account", "1000000/1s"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(std::io::stderr())
+        .stderr(std::io::stderr())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    Ok((child, addr, data))
+}
+
+/// This binary as `baseline-server` on a port of its choosing, which it prints first.
+async fn spawn_baseline(read_buffer: usize) -> anyhow::Result<(Child, SocketAddr)> {
+    let me = std::env::current_exe().context("finding this binary")?;
+    let mut child = children::command(me)
+        .args(["baseline-server", "--addr", "127.0.0.1:0"])
+        .arg("--read-buffer")
+        .arg(read_buffer.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::io::stderr())
+        .spawn()
+        .context("starting the baseline server")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("the baseline server's stdout")?;
+    let line = tokio::time::timeout(START_TIMEOUT, BufReader::new(stdout).lines().next_line())
+        .await
+        .context("the baseline server did not say its address in time")??
+        .context("the baseline server ended before saying its address")?;
+    let addr = line
+        .trim()
+        .parse()
+        .with_context(|| format!("the baseline server's address: {line:?}"))?;
+    Ok((child, addr))
 }
 
 /// A loopback port that was free a moment ago.
