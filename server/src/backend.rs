@@ -19,7 +19,7 @@ use app::{
         backend::{Backend, CommandRequest, NewAccount, TeamRequest},
     },
     domain::{
-        CommandId, Email, InvitationId, Password, TeamId, TodoId, UserId,
+        CommandId, Email, InvitationId, Password, Position, TeamId, TodoId, UserId,
         team::{InviteToken, TeamCommand, TeamError},
         todo::TodoCommand,
     },
@@ -291,7 +291,27 @@ impl Backend for TidingsBackend {
         })
     }
 
-    async fn todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
+    async fn todo_detail(
+        &self,
+        viewer: UserId,
+        todo: TodoId,
+        after: Option<Position>,
+    ) -> Result<TodoDetail, AppError> {
+        // Membership first: whoever may not see the todo learns nothing from `after`.
+        let detail = self.read_todo_detail(viewer, todo).await?;
+        match after {
+            Some(after) if detail.position < after => {
+                self.commands.caught_up(after).await?;
+                self.read_todo_detail(viewer, todo).await
+            }
+            _ => Ok(detail),
+        }
+    }
+}
+
+/// The queries' reading, once membership is known to allow it.
+impl TidingsBackend {
+    async fn read_todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
         let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo)
             .await
             .map_err(internal)?

@@ -6,7 +6,7 @@ use super::{
     TeamReceipt, TeamSummary, TodoDetail,
 };
 use crate::domain::{
-    CommandId, DisplayName, Email, Password, TeamId, TodoId, UserId, Version,
+    CommandId, DisplayName, Email, Password, Position, TeamId, TodoId, UserId, Version,
     team::{InviteToken, TeamCommand},
     todo::TodoCommand,
 };
@@ -99,7 +99,14 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError>;
 
-    async fn todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError>;
+    /// A todo with its timeline; with `after`, once the read models have caught up with
+    /// that position (a page reloading on a broadcast must not read what came before it).
+    async fn todo_detail(
+        &self,
+        viewer: UserId,
+        todo: TodoId,
+        after: Option<Position>,
+    ) -> Result<TodoDetail, AppError>;
 }
 
 /// The context value server functions look up.

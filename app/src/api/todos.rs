@@ -12,7 +12,8 @@ use {
         error::parse_id,
     },
     crate::domain::{
-        CommandId, Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version,
+        CommandId, Description, InternalNotes, Position, TeamId, TodoId, TodoTitle, UserId,
+        Version,
         todo::{TodoAction, TodoCommand, TodoCreated},
     },
 };
@@ -143,10 +144,17 @@ pub async fn fetch_team_board(team_id: String) -> Result<TeamBoard, AppError> {
     backend.0.team_board(viewer, team).await
 }
 
-/// A todo with its activity timeline, with the log position they reflect.
+/// A todo with its activity timeline, with the log position they reflect: at least `after`,
+/// when given (the position of a broadcast that the page reloads for).
 #[server(endpoint = "todo_detail")]
-pub async fn fetch_todo_detail(todo_id: String) -> Result<TodoDetail, AppError> {
+pub async fn fetch_todo_detail(
+    todo_id: String,
+    after: Option<u64>,
+) -> Result<TodoDetail, AppError> {
     let (backend, viewer) = signed_in().await?;
     let todo = parse_id("todo_id", &todo_id, TodoId::parse)?;
-    backend.0.todo_detail(viewer, todo).await
+    backend
+        .0
+        .todo_detail(viewer, todo, after.map(Position::new))
+        .await
 }

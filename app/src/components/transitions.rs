@@ -9,13 +9,16 @@ use crate::{
 use leptos::prelude::*;
 
 #[component]
-pub fn TransitionButtons(
+pub fn TransitionButtons<B>(
     action: ServerAction<TransitionTodo>,
     todo_id: TodoId,
     version: Version,
     status: TodoStatus,
-    #[prop(into)] busy: Signal<bool>,
-) -> impl IntoView {
+    busy: B,
+) -> impl IntoView
+where
+    B: Fn() -> bool + Copy + Send + Sync + 'static,
+{
     let buttons = status
         .transitions()
         .into_iter()
@@ -40,7 +43,7 @@ pub fn TransitionButtons(
                 <input type="hidden" name="expected_version" value=version.get() />
                 <input type="hidden" name="command_id" value=fresh_command_id() />
                 {buttons}
-                <Show when=move || busy.get()>
+                <Show when=busy>
                     <span class="saving muted small" role="status">
                         "Saving…"
                     </span>

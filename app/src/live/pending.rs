@@ -58,6 +58,24 @@ impl Pending {
     }
 }
 
+/// Whether a command on `todo` waits for its broadcast, for a view to show. It reads with
+/// `try_with`: a view being torn down may still ask once, after the page let go of `pending`.
+pub fn saving(
+    pending: RwSignal<Pending>,
+    todo: TodoId,
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || {
+        pending
+            .try_with(|pending| pending.waits_for(todo))
+            .unwrap_or(false)
+    }
+}
+
+/// Whether a create waits for its broadcast (see [`saving`]).
+pub fn creating(pending: RwSignal<Pending>) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    move || pending.try_with(Pending::creating).unwrap_or(false)
+}
+
 /// Follows `action`'s commands in `pending`: each is added when dispatched (`command` reads
 /// its id and todo from the input), and dropped when refused or when its answer is already
 /// on screen (`shown`). The broadcast's handler confirms the rest.
@@ -73,23 +91,26 @@ pub fn track_commands<S>(
     Effect::new(move |_| {
         if let Some(input) = action.input().get() {
             let (command_id, todo) = command(&input);
-            last.set_value(Some(command_id.clone()));
-            pending.update(|pending| pending.sent(command_id, todo));
+            last.try_set_value(Some(command_id.clone()));
+            pending.try_update(|pending| pending.sent(command_id, todo));
         }
     });
     Effect::new(move |_| {
         let Some(result) = action.value().get() else {
             return;
         };
-        let Some(command_id) = last.get_value() else {
+        let Some(Some(command_id)) = last.try_get_value() else {
             return;
         };
         match result {
             Ok(receipt) => {
                 let shown = untrack(&shown);
-                pending.update(|pending| pending.answered(&command_id, receipt.position, shown));
+                pending
+                    .try_update(|pending| pending.answered(&command_id, receipt.position, shown));
             }
-            Err(_) => pending.update(|pending| pending.refused(&command_id)),
+            Err(_) => {
+                pending.try_update(|pending| pending.refused(&command_id));
+            }
         }
     });
 }

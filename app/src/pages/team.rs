@@ -10,9 +10,12 @@ use crate::{
     },
     domain::TodoId,
     domain::todo::TodoStatus,
-    live::{Channel, Pending, track_commands, use_channel},
+    live::{Channel, Pending, creating, saving, track_commands, use_channel},
 };
-use leptos::{html::Form, prelude::*};
+use leptos::{
+    html::{Form, Input, Textarea},
+    prelude::*,
+};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -42,8 +45,8 @@ fn Board(
     let board = RwSignal::new(board);
     let pending = RwSignal::new(Pending::default());
     use_channel(Channel::Team(team.id), from, move |event| {
-        board.update(|board| board.apply(&event));
-        pending.update(|pending| pending.confirmed(&event.command_id));
+        board.try_update(|board| board.apply(&event));
+        pending.try_update(|pending| pending.confirmed(&event.command_id));
     });
     let shown = move || board.with_untracked(|board| board.position);
     track_commands(
@@ -101,9 +104,26 @@ fn CreateForm(
     pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let form = NodeRef::<Form>::new();
+    let title = NodeRef::<Input>::new();
+    let description = NodeRef::<Textarea>::new();
+    // What the last create sent: once it succeeds, the form is cleared if it still holds
+    // just that. A todo's broadcast may show it before the answer comes, and whatever was
+    // typed since then stays.
+    let sent = StoredValue::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        if let Some(input) = create.input().get() {
+            sent.set_value(Some((input.title, input.description)));
+        }
+    });
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(form)) = (create.value().get(), form.get()) {
-            form.reset();
+            let shown = title
+                .get_untracked()
+                .zip(description.get_untracked())
+                .map(|(title, description)| (title.value(), description.value()));
+            if shown.is_some() && shown == sent.get_value() {
+                form.reset();
+            }
         }
     });
     view! {
@@ -123,6 +143,7 @@ fn CreateForm(
                     <label for="new-title">"Title"</label>
                     <input
                         id="new-title"
+                        node_ref=title
                         name="title"
                         required
                         maxlength="200"
@@ -134,6 +155,7 @@ fn CreateForm(
                     <label for="new-description">"Description"</label>
                     <textarea
                         id="new-description"
+                        node_ref=description
                         name="description"
                         rows="2"
                         maxlength="5000"
@@ -143,7 +165,7 @@ fn CreateForm(
                 <button type="submit" class="button button-primary">
                     "Add todo"
                 </button>
-                <Show when=move || pending.with(Pending::creating)>
+                <Show when=creating(pending)>
                     <span class="saving muted small" role="status">
                         "Adding…"
                     </span>
@@ -184,14 +206,14 @@ fn TodoCard(
     pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let id = todo.id;
-    let saving = Signal::derive(move || pending.with(|pending| pending.waits_for(id)));
+    let saving = saving(pending, id);
     view! {
         <li
             class="todo-card"
             class:pending=saving
             data-todo-id=todo.id.to_string()
-            data-pending=move || saving.get().to_string()
-            aria-busy=move || saving.get().to_string()
+            data-pending=move || saving().to_string()
+            aria-busy=move || saving().to_string()
         >
             <a class="todo-title" href=format!("/todos/{}", todo.id)>
                 {todo.title.clone()}

@@ -3,7 +3,7 @@
 //! The page loads again whenever the todo's channel reports a change. A click's own change
 //! shows "Saving…" until the broadcast with its command id arrives.
 
-use crate::live::{Channel, Pending, track_commands, use_channel};
+use crate::live::{Channel, Pending, saving, track_commands, use_channel};
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
@@ -20,12 +20,13 @@ pub fn TodoPage() -> impl IntoView {
     let todo_id = move || params.read().get("todo_id").unwrap_or_default();
     let update = ServerAction::<UpdateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
-    // Moves on when a broadcast says the todo changed: the page then loads it again.
-    let changed = RwSignal::new(0u64);
+    // The position of the last broadcast about this todo: the page then loads it again, as of
+    // that position at least.
+    let changed = RwSignal::new(None::<u64>);
     let pending = RwSignal::new(Pending::default());
     let detail = Resource::new(
         move || (todo_id(), changed.get()),
-        |(todo_id, _)| fetch_todo_detail(todo_id),
+        |(todo_id, after)| fetch_todo_detail(todo_id, after),
     );
     view! {
         <Loaded
@@ -40,14 +41,14 @@ fn Detail(
     detail: TodoDetail,
     update: ServerAction<UpdateTodo>,
     transition: ServerAction<TransitionTodo>,
-    changed: RwSignal<u64>,
+    changed: RwSignal<Option<u64>>,
     pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let todo = detail.todo;
     let (id, shown) = (todo.id, detail.position);
     use_channel(Channel::Todo(id), shown, move |event| {
-        pending.update(|pending| pending.confirmed(&event.command_id));
-        changed.update(|n| *n += 1);
+        pending.try_update(|pending| pending.confirmed(&event.command_id));
+        changed.try_set(Some(event.position.get()));
     });
     let command = move |command_id: &String| (command_id.clone(), Some(id));
     track_commands(
@@ -62,14 +63,14 @@ fn Detail(
         move |input| command(&input.command_id),
         move || shown,
     );
-    let saving = Signal::derive(move || pending.with(|pending| pending.waits_for(id)));
+    let saving = saving(pending, id);
     view! {
         <Title text=format!("{} · Tidings", todo.title) />
         <article
             class="todo-detail"
             data-position=detail.position.get()
-            data-pending=move || saving.get().to_string()
-            aria-busy=move || saving.get().to_string()
+            data-pending=move || saving().to_string()
+            aria-busy=move || saving().to_string()
         >
             <nav class="crumbs">
                 <a href=format!("/teams/{}", todo.team.id)>{format!("← {}", todo.team.name)}</a>

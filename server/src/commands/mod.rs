@@ -204,6 +204,20 @@ impl CommandHandler {
         Ok(state)
     }
 
+    /// Waits (up to 5 s) until the read models show `position`, which must be in the log:
+    /// a position past its head is refused rather than waited for.
+    pub async fn caught_up(&self, position: Position) -> Result<(), AppError> {
+        let head = self.store.head().await.map_err(internal)?;
+        if position > head {
+            return Err(AppError::invalid(
+                "after",
+                format!("position {position} is past the log's head"),
+            ));
+        }
+        self.wait_for_projection(position).await;
+        Ok(())
+    }
+
     async fn wait_for_projection(&self, position: Position) {
         let mut projected = self.projected.clone();
         let waited =

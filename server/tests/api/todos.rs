@@ -1,7 +1,10 @@
 //! The happy paths: commands, queries and pages.
 
 use crate::helpers::spawn_app;
-use app::domain::{CommandId, todo::TodoStatus};
+use app::{
+    api::{AppError, TodoDetail},
+    domain::{CommandId, todo::TodoStatus},
+};
 
 #[tokio::test]
 async fn the_health_check_answers_ok() {
@@ -141,4 +144,36 @@ async fn an_unknown_path_is_a_404_page() {
     let (status, html) = app.page("/no/such/page").await;
     assert_eq!(status, 404);
     assert!(html.contains("Not found"));
+}
+
+#[tokio::test]
+async fn a_todo_read_after_a_position_shows_that_position_and_one_past_the_log_is_refused() {
+    let app = spawn_app().await;
+    let created = app.create_todo("Seen").await.unwrap();
+    let todo = created.todo_id.to_string();
+    let at = created.position.get().to_string();
+    let detail: TodoDetail = app
+        .call("todo_detail", &[("todo_id", &todo), ("after", &at)])
+        .await
+        .unwrap();
+    assert!(detail.position >= created.position);
+
+    let past = (created.position.get() + 1).to_string();
+    let (status, error) = app
+        .call::<TodoDetail>("todo_detail", &[("todo_id", &todo), ("after", &past)])
+        .await
+        .unwrap_err();
+    assert_eq!(status, 400);
+    assert!(
+        matches!(&error, AppError::Invalid { field, .. } if field == "after"),
+        "{error:?}"
+    );
+
+    // Whoever may not see the todo learns nothing from `after`.
+    let stranger = app.stranger("Eve").await;
+    let (status, _) = stranger
+        .call::<TodoDetail>("todo_detail", &[("todo_id", &todo), ("after", &past)])
+        .await
+        .unwrap_err();
+    assert_eq!(status, 404);
 }
