@@ -65,3 +65,41 @@ test('a click is confirmed by its own broadcast, not by the answer to the reques
   await expect(page.locator('.column-active .todo-card', { hasText: title })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('a create sent before the previous one is answered is a command of its own', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const errors = collectErrors(page);
+  await signUp(page, 'Dana', true);
+  await makeTeam(page, 'Quick', true);
+  await gotoHydrated(page, page.url());
+  await expect(page.locator('.live-indicator')).toHaveText('live');
+
+  // The first create reaches the server, but its answer is held back; its broadcast is not,
+  // so its card shows while the request is still open.
+  let releaseFirst: () => void = () => {};
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let creates = 0;
+  await page.route('**/api/create_todo', async (route) => {
+    creates += 1;
+    const response = await route.fetch();
+    if (creates === 1) await firstHeld;
+    await route.fulfill({ response });
+  });
+
+  const first = uniqueTitle('First');
+  await page.getByLabel('Title').fill(first);
+  await page.getByRole('button', { name: 'Add todo' }).click();
+  await expect(page.locator('.column-draft .todo-card', { hasText: first })).toBeVisible();
+
+  const second = uniqueTitle('Second');
+  await page.getByLabel('Title').fill(second);
+  await page.getByRole('button', { name: 'Add todo' }).click();
+  await expect(page.locator('.column-draft .todo-card', { hasText: second })).toBeVisible();
+
+  releaseFirst();
+  await expect(page.getByRole('status').filter({ hasText: 'Adding…' })).toHaveCount(0);
+  await expect(page.locator('.column-draft .todo-card')).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -1,7 +1,9 @@
 //! What server functions return: plain data, already sanitised for the viewer.
 
 use crate::{
-    domain::{InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus},
+    domain::{
+        CommandId, InvitationId, Position, TeamId, TodoId, UserId, Version, todo::TodoStatus,
+    },
     live::LiveEvent,
 };
 use chrono::{DateTime, Utc};
@@ -92,6 +94,7 @@ pub struct TodoDetail {
 /// with the same command id wrote them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandReceipt {
+    pub command_id: CommandId,
     pub todo_id: TodoId,
     pub position: Position,
     pub version: Version,

@@ -19,16 +19,22 @@ pub struct Pending {
     commands: Vec<Sent>,
 }
 
-/// One command: its id, and the todo it changes (none for a create: its id is not known).
+/// One command: its id, the todo it changes (none for a create: its id is not known yet),
+/// and whether the server accepted it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Sent {
     command_id: String,
     todo: Option<TodoId>,
+    accepted: bool,
 }
 
 impl Pending {
     pub fn sent(&mut self, command_id: String, todo: Option<TodoId>) {
-        self.commands.push(Sent { command_id, todo });
+        self.commands.push(Sent {
+            command_id,
+            todo,
+            accepted: false,
+        });
     }
 
     /// The broadcast carrying `command_id` arrived.
@@ -36,15 +42,24 @@ impl Pending {
         self.commands.retain(|sent| sent.command_id != command_id);
     }
 
-    /// The command was answered at `position`; `shown` is the position on screen.
-    pub fn answered(&mut self, command_id: &str, position: Position, shown: Position) {
-        if position <= shown {
-            self.confirmed(command_id);
+    /// The server accepted the command, at `receipt.position`; `shown` is the position on
+    /// screen.
+    pub fn accepted(&mut self, receipt: &CommandReceipt, shown: Position) {
+        let command_id = receipt.command_id.to_string();
+        if receipt.position <= shown {
+            self.confirmed(&command_id);
+        } else if let Some(sent) = self.find(&command_id) {
+            sent.accepted = true;
         }
     }
 
-    pub fn refused(&mut self, command_id: &str) {
-        self.confirmed(command_id);
+    /// None of `sent` is in flight any more: those the server did not accept were refused.
+    pub fn settled<'a>(&mut self, sent: impl IntoIterator<Item = &'a String>) {
+        for command_id in sent {
+            if self.find(command_id).is_some_and(|sent| !sent.accepted) {
+                self.confirmed(command_id);
+            }
+        }
     }
 
     /// Whether a command on `todo` waits for its broadcast.
@@ -55,6 +70,12 @@ impl Pending {
     /// Whether a create waits for its broadcast.
     pub fn creating(&self) -> bool {
         self.commands.iter().any(|sent| sent.todo.is_none())
+    }
+
+    fn find(&mut self, command_id: &str) -> Option<&mut Sent> {
+        self.commands
+            .iter_mut()
+            .find(|sent| sent.command_id == command_id)
     }
 }
 
@@ -77,8 +98,9 @@ pub fn creating(pending: RwSignal<Pending>) -> impl Fn() -> bool + Copy + Send +
 }
 
 /// Follows `action`'s commands in `pending`: each is added when dispatched (`command` reads
-/// its id and todo from the input), and dropped when refused or when its answer is already
-/// on screen (`shown`). The broadcast's handler confirms the rest.
+/// its id and todo from the input), marked accepted by its answer (or confirmed at once when
+/// the answer is already on screen, `shown`), and dropped when the action has nothing in
+/// flight and the command was not accepted. The broadcast's handler confirms the rest.
 pub fn track_commands<S>(
     action: ServerAction<S>,
     pending: RwSignal<Pending>,
@@ -87,30 +109,25 @@ pub fn track_commands<S>(
 ) where
     S: ServerFn<Output = CommandReceipt, Error = AppError> + Clone + Send + Sync + 'static,
 {
-    let last = StoredValue::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(input) = action.input().get() {
+    // The commands of this action that are, or were until they settled, in flight.
+    let in_flight = StoredValue::new(Vec::<String>::new());
+    Effect::new(move |_| match action.input().get() {
+        Some(input) => {
             let (command_id, todo) = command(&input);
-            last.try_set_value(Some(command_id.clone()));
+            in_flight.try_update_value(|ids| ids.push(command_id.clone()));
             pending.try_update(|pending| pending.sent(command_id, todo));
+        }
+        None => {
+            let settled = in_flight
+                .try_update_value(std::mem::take)
+                .unwrap_or_default();
+            pending.try_update(|pending| pending.settled(&settled));
         }
     });
     Effect::new(move |_| {
-        let Some(result) = action.value().get() else {
-            return;
-        };
-        let Some(Some(command_id)) = last.try_get_value() else {
-            return;
-        };
-        match result {
-            Ok(receipt) => {
-                let shown = untrack(&shown);
-                pending
-                    .try_update(|pending| pending.answered(&command_id, receipt.position, shown));
-            }
-            Err(_) => {
-                pending.try_update(|pending| pending.refused(&command_id));
-            }
+        if let Some(Ok(receipt)) = action.value().get() {
+            let shown = untrack(&shown);
+            pending.try_update(|pending| pending.accepted(&receipt, shown));
         }
     });
 }
@@ -118,54 +135,86 @@ pub fn track_commands<S>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{CommandId, Version};
 
-    fn at(position: u64) -> Position {
-        Position::new(position)
+    fn receipt(command_id: &str, position: u64) -> CommandReceipt {
+        CommandReceipt {
+            command_id: CommandId::parse(command_id).unwrap(),
+            todo_id: TodoId::new(),
+            position: Position::new(position),
+            version: Version::new(1),
+            duplicate: false,
+        }
+    }
+
+    fn id() -> String {
+        CommandId::new().to_string()
     }
 
     #[test]
     fn a_sent_command_waits_until_its_broadcast_confirms_it() {
-        let todo = TodoId::new();
+        let (todo, command) = (TodoId::new(), id());
         let mut pending = Pending::default();
-        pending.sent("c1".into(), Some(todo));
+        pending.sent(command.clone(), Some(todo));
         assert!(pending.waits_for(todo));
-        pending.confirmed("another command");
+        pending.confirmed(&id());
         assert!(pending.waits_for(todo));
-        pending.confirmed("c1");
+        pending.confirmed(&command);
         assert!(!pending.waits_for(todo));
     }
 
     #[test]
-    fn an_answer_alone_does_not_confirm_a_change_the_screen_lacks() {
-        let todo = TodoId::new();
+    fn an_accepted_command_still_waits_for_a_change_the_screen_lacks() {
+        let (todo, command) = (TodoId::new(), id());
         let mut pending = Pending::default();
-        pending.sent("c1".into(), Some(todo));
-        pending.answered("c1", at(8), at(7));
-        assert!(pending.waits_for(todo));
+        pending.sent(command.clone(), Some(todo));
+        pending.accepted(&receipt(&command, 8), Position::new(7));
+        pending.settled(&[command]);
+        assert!(
+            pending.waits_for(todo),
+            "accepted, so not dropped when settled"
+        );
     }
 
     #[test]
     fn an_answer_already_on_screen_confirms_a_command_that_wrote_nothing() {
-        let todo = TodoId::new();
+        let command = id();
         let mut pending = Pending::default();
-        pending.sent("c1".into(), Some(todo));
-        pending.answered("c1", at(7), at(7));
+        pending.sent(command.clone(), Some(TodoId::new()));
+        pending.accepted(&receipt(&command, 7), Position::new(7));
         assert_eq!(pending, Pending::default());
     }
 
     #[test]
-    fn a_refused_command_stops_waiting() {
+    fn a_command_settled_without_being_accepted_was_refused_and_stops_waiting() {
+        let command = id();
         let mut pending = Pending::default();
-        pending.sent("c1".into(), None);
+        pending.sent(command.clone(), None);
         assert!(pending.creating());
-        pending.refused("c1");
+        pending.settled(&[command]);
         assert!(!pending.creating());
+    }
+
+    #[test]
+    fn answers_that_come_back_out_of_order_each_settle_their_own_command() {
+        let (first, second) = (id(), id());
+        let (a, b) = (TodoId::new(), TodoId::new());
+        let mut pending = Pending::default();
+        pending.sent(first.clone(), Some(a));
+        pending.sent(second.clone(), Some(b));
+        pending.accepted(&receipt(&second, 9), Position::new(5));
+        pending.accepted(&receipt(&first, 8), Position::new(8));
+        assert!(!pending.waits_for(a), "the first is on screen already");
+        assert!(
+            pending.waits_for(b),
+            "the second still waits for its broadcast"
+        );
     }
 
     #[test]
     fn a_create_waits_without_marking_any_todo() {
         let mut pending = Pending::default();
-        pending.sent("c1".into(), None);
+        pending.sent(id(), None);
         assert!(pending.creating());
         assert!(!pending.waits_for(TodoId::new()));
     }

@@ -135,7 +135,9 @@ fn CreateForm(
                     type="hidden"
                     name="command_id"
                     value=move || {
-                        create.version().track();
+                        // A new id as soon as a create is sent: the next one, sent before the
+                        // first is answered, is another command, not a retry of it.
+                        create.input().track();
                         fresh_command_id()
                     }
                 />

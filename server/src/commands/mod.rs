@@ -63,6 +63,7 @@ impl CommandHandler {
             .await?;
         let todo_id = TodoStream::id_of(&outcome.stream).ok_or_else(reused_id)?;
         Ok(CommandReceipt {
+            command_id: request.command_id,
             todo_id,
             position: outcome.position,
             version: outcome.version,
