@@ -49,13 +49,13 @@ test('a click is confirmed by its own broadcast, not by the answer to the reques
   );
   await active.getByRole('button', { name: 'Complete' }).click();
   await answered;
+  // The broadcast has come and is held: from here on the page cannot have heard of it.
+  await expect.poll(() => held.length).toBe(1);
   await expect(active).toHaveAttribute('data-pending', 'true');
   await expect(active.getByRole('status')).toHaveText('Saving…');
   await expect(active.getByRole('button', { name: 'Complete' })).toBeDisabled();
-  await page.waitForTimeout(500);
   await expect(active).toBeVisible();
   await expect(page.locator('.column-completed .todo-card', { hasText: title })).toHaveCount(0);
-  expect(held).toHaveLength(1);
 
   // The broadcast arrives: now the todo is completed, and no longer saving.
   release();

@@ -46,7 +46,6 @@ pub struct WorkerReport {
     pub closed_sockets: u64,
     /// `TodoCreated` frames that the load tool did not send.
     pub foreign_frames: u64,
-    pub first_receive_micros: Option<u64>,
     pub last_receive_micros: Option<u64>,
     /// The command-to-receive latencies, as `Latencies::encode` writes them.
     pub latencies: String,

@@ -6,6 +6,7 @@
 //! wrote nothing (an edit that changed nothing) has no broadcast: it is confirmed when its
 //! answer's position is already on screen. A refused command is dropped; its error shows.
 
+use super::{LiveStatus, use_live_status};
 use crate::{
     api::{AppError, CommandReceipt},
     domain::{Position, TodoId},
@@ -100,12 +101,15 @@ pub fn creating(pending: RwSignal<Pending>) -> impl Fn() -> bool + Copy + Send +
 /// Follows `action`'s commands in `pending`: each is added when dispatched (`command` reads
 /// its id and todo from the input), marked accepted by its answer (or confirmed at once when
 /// the answer is already on screen, `shown`), and dropped when the action has nothing in
-/// flight and the command was not accepted. The broadcast's handler confirms the rest.
+/// flight and the command was not accepted. The broadcast's handler confirms the rest. An
+/// answer that comes while the socket is not live cannot count on a broadcast: the command
+/// is confirmed and `reload` loads the page as of the answer's position.
 pub fn track_commands<S>(
     action: ServerAction<S>,
     pending: RwSignal<Pending>,
     command: impl Fn(&S) -> (String, Option<TodoId>) + Send + Sync + 'static,
     shown: impl Fn() -> Position + Send + Sync + 'static,
+    reload: impl Fn(Position) + Send + Sync + 'static,
 ) where
     S: ServerFn<Output = CommandReceipt, Error = AppError> + Clone + Send + Sync + 'static,
 {
@@ -124,10 +128,16 @@ pub fn track_commands<S>(
             pending.try_update(|pending| pending.settled(&settled));
         }
     });
+    let status = use_live_status();
     Effect::new(move |_| {
         if let Some(Ok(receipt)) = action.value().get() {
-            let shown = untrack(&shown);
-            pending.try_update(|pending| pending.accepted(&receipt, shown));
+            if status.get_untracked() == LiveStatus::Live {
+                let shown = untrack(&shown);
+                pending.try_update(|pending| pending.accepted(&receipt, shown));
+            } else {
+                pending.try_update(|pending| pending.confirmed(&receipt.command_id.to_string()));
+                reload(receipt.position);
+            }
         }
     });
 }

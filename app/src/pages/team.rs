@@ -8,8 +8,8 @@ use crate::{
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
-    domain::TodoId,
     domain::todo::TodoStatus,
+    domain::{Position, TodoId},
     live::{Channel, Pending, creating, saving, track_commands, use_channel},
 };
 use leptos::{
@@ -49,6 +49,20 @@ fn Board(
         pending.try_update(|pending| pending.confirmed(&event.command_id));
     });
     let shown = move || board.with_untracked(|board| board.position);
+    // Without a live socket, the board is loaded again (it shows at least the answer's
+    // position, since a command answers once the read models have it).
+    let team_id = team.id;
+    let reload = move |_: Position| {
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = fetch_team_board(team_id.to_string()).await {
+                board.try_update(|board| {
+                    if fresh.position > board.position {
+                        *board = fresh;
+                    }
+                });
+            }
+        });
+    };
     track_commands(
         transition,
         pending,
@@ -57,12 +71,14 @@ fn Board(
             (input.command_id.clone(), todo)
         },
         shown,
+        reload,
     );
     track_commands(
         create,
         pending,
         |input| (input.command_id.clone(), None),
         shown,
+        reload,
     );
     let sections = move || {
         board.with(|board| {

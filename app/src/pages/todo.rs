@@ -9,6 +9,7 @@ use crate::{
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
+    domain::{Position, TodoId},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,6 +28,33 @@ pub fn TodoPage() -> impl IntoView {
     let detail = Resource::new(
         move || (todo_id(), changed.get()),
         |(todo_id, after)| fetch_todo_detail(todo_id, after),
+    );
+    // Here, not in `Detail`, which is built again on every change: the commands are followed
+    // once, for as long as the page lives.
+    let shown = move || {
+        detail
+            .get_untracked()
+            .and_then(Result::ok)
+            .map_or(Position::ZERO, |detail| detail.position)
+    };
+    let reload = move |position: Position| {
+        changed.try_set(Some(position.get()));
+    };
+    let command =
+        |command_id: &String, todo_id: &str| (command_id.clone(), TodoId::parse(todo_id).ok());
+    track_commands(
+        transition,
+        pending,
+        move |input| command(&input.command_id, &input.todo_id),
+        shown,
+        reload,
+    );
+    track_commands(
+        update,
+        pending,
+        move |input| command(&input.command_id, &input.todo_id),
+        shown,
+        reload,
     );
     view! {
         <Loaded
@@ -50,19 +78,6 @@ fn Detail(
         pending.try_update(|pending| pending.confirmed(&event.command_id));
         changed.try_set(Some(event.position.get()));
     });
-    let command = move |command_id: &String| (command_id.clone(), Some(id));
-    track_commands(
-        transition,
-        pending,
-        move |input| command(&input.command_id),
-        move || shown,
-    );
-    track_commands(
-        update,
-        pending,
-        move |input| command(&input.command_id),
-        move || shown,
-    );
     let saving = saving(pending, id);
     view! {
         <Title text=format!("{} · Tidings", todo.title) />

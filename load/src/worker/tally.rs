@@ -22,7 +22,6 @@ pub struct Tally {
 struct Received {
     deliveries: u64,
     latencies: Latencies,
-    first_micros: Option<u64>,
     last_micros: Option<u64>,
 }
 
@@ -46,7 +45,6 @@ impl Tally {
         received
             .latencies
             .record(received_micros.saturating_sub(sent_micros));
-        received.first_micros.get_or_insert(received_micros);
         received.last_micros = Some(received_micros);
         if received.deliveries == self.expected() {
             self.complete.notify_one();
@@ -84,7 +82,6 @@ impl Tally {
             extra_sockets: count_where(|got, expected| got > expected),
             closed_sockets: self.closed.load(Ordering::Relaxed),
             foreign_frames: self.foreign.load(Ordering::Relaxed),
-            first_receive_micros: received.first_micros,
             last_receive_micros: received.last_micros,
             latencies: received.latencies.encode(),
         }
@@ -109,7 +106,7 @@ mod tests {
         let report = tally.report();
         assert_eq!(report.deliveries, 6);
         assert_eq!((report.short_sockets, report.extra_sockets), (1, 1));
-        assert_eq!(report.first_receive_micros, Some(3_000));
+        assert_eq!(report.last_receive_micros, Some(3_000));
     }
 
     #[test]

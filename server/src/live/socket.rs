@@ -199,10 +199,20 @@ impl Connection {
                     match message {
                         Message::Text(text) => {
                             // Boxed: a subscription's work (signature, membership, replay)
-                            // would otherwise size every idle connection's task.
-                            let handled = Box::pin(self.on_text(&mut sink, text.as_str())).await;
-                            if let Some(ending) = handled {
-                                break Some(ending);
+                            // would otherwise size every idle connection's task. A client
+                            // that stops reading during a replay blocks it: the overflow
+                            // notice and a deadline still end the connection.
+                            let overflowed = self.overflowed.clone();
+                            tokio::select! {
+                                handled = Box::pin(self.on_text(&mut sink, text.as_str())) => {
+                                    if let Some(ending) = handled {
+                                        break Some(ending);
+                                    }
+                                }
+                                () = overflowed.notified() => break Some(self.fell_behind()),
+                                () = tokio::time::sleep(limits.pong_timeout) => {
+                                    break Some(self.fell_behind());
+                                }
                             }
                         }
                         Message::Binary(_) => {
@@ -241,10 +251,12 @@ impl Connection {
                             });
                         }
                     } else if last_heard.elapsed() >= limits.activity_timeout {
-                        if send(&mut sink, &ServerMessage::Ping).await.is_err() {
-                            break None;
+                        let ping = send(&mut sink, &ServerMessage::Ping);
+                        match tokio::time::timeout(limits.pong_timeout, ping).await {
+                            Ok(Ok(())) => pinged_at = Some(Instant::now()),
+                            Ok(Err(_)) => break None,
+                            Err(_) => break Some(self.fell_behind()),
                         }
-                        pinged_at = Some(Instant::now());
                     }
                 }
             }
@@ -471,14 +483,15 @@ impl Connection {
                 None => return refused(403, "Please sign in to continue."),
             },
         };
-        if self.seat.is_none() {
-            match self.live.occupancy.take(user) {
-                Ok(seat) => self.seat = Some(seat),
-                Err(full) => return refused(429, &full.to_string()),
-            }
-        }
         match access::grant(&self.live.pool, user, channel).await {
             Ok(Some(grant)) => {
+                // The connection counts for the user of its first granted subscription.
+                if self.seat.is_none() {
+                    match self.live.occupancy.take(user) {
+                        Ok(seat) => self.seat = Some(seat),
+                        Err(full) => return refused(429, &full.to_string()),
+                    }
+                }
                 self.live
                     .hub
                     .subscribe(channel, self.id, user, grant, self.outbox.clone());
