@@ -30,7 +30,7 @@ pub use socket::upgrade;
 
 use crate::{metrics::Metrics, store::EventStore};
 use sqlx::SqlitePool;
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 /// What the live endpoints share.
 #[derive(Clone)]
@@ -60,7 +60,7 @@ pub struct SocketLimits {
     pub max_replay: u64,
     /// How many todos (and how many teams) the reactor and each replay keep in memory; one
     /// they forgot is loaded again from the log when they next see it.
-    pub tracked: usize,
+    pub tracked: NonZeroUsize,
     /// After this long without a frame from the client, the server pings it.
     pub activity_timeout: Duration,
     /// After a ping, how long the client has to answer before it is closed.
@@ -78,7 +78,7 @@ impl Default for SocketLimits {
             frame_burst: 40,
             queue_depth: 256,
             max_replay: 100_000,
-            tracked: 10_000,
+            tracked: NonZeroUsize::new(10_000).expect("not zero"),
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
             send_buffer_bytes: None,

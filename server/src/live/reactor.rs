@@ -10,7 +10,7 @@ use crate::{
     metrics::Metrics,
     store::{EventStore, StoreError},
 };
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 use tokio::task::JoinHandle;
 
 pub struct Reactor {
@@ -26,7 +26,7 @@ impl Reactor {
         store: Arc<dyn EventStore>,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
-        tracked: usize,
+        tracked: NonZeroUsize,
     ) -> Result<JoinHandle<()>, StoreError> {
         let mut head = store.watch_head();
         let cursor = store.head().await?;

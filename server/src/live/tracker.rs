@@ -1,6 +1,7 @@
 //! Following the log: the state of each todo and each team's members as of a cursor,
 //! loaded from the log on first sight and advanced event by event. A tracker keeps a
-//! bounded number of them: past its capacity it forgets one, and loads it again from the
+//! bounded number of them: past its capacity it forgets the least recently seen, and loads
+//! it again from the
 //! log when it next sees it. The reactor follows the
 //! log live; a resuming subscription follows it from the position the client saw. Both turn
 //! what they follow into messages with [`messages`], so a replayed message is byte for byte
@@ -16,12 +17,9 @@ use app::{
     },
     live::{Channel, ServerMessage},
 };
+use lru::LruCache;
 use serde_json::json;
-use std::{
-    collections::{BTreeSet, HashMap},
-    hash::Hash,
-    sync::Arc,
-};
+use std::{collections::BTreeSet, num::NonZeroUsize, sync::Arc};
 
 const PAGE: u32 = 500;
 
@@ -49,22 +47,19 @@ pub enum Change {
 pub struct Tracker {
     store: Arc<dyn EventStore>,
     cursor: Position,
-    todos: HashMap<TodoId, Todo>,
-    members: HashMap<TeamId, BTreeSet<UserId>>,
-    /// How many todos, and how many teams, it keeps in memory.
-    capacity: usize,
+    todos: LruCache<TodoId, Todo>,
+    members: LruCache<TeamId, BTreeSet<UserId>>,
 }
 
 impl Tracker {
     /// A tracker that has seen everything up to `cursor`, and keeps up to `capacity` todos
     /// and as many teams in memory.
-    pub fn new(store: Arc<dyn EventStore>, cursor: Position, capacity: usize) -> Self {
+    pub fn new(store: Arc<dyn EventStore>, cursor: Position, capacity: NonZeroUsize) -> Self {
         Self {
             store,
             cursor,
-            todos: HashMap::new(),
-            members: HashMap::new(),
-            capacity,
+            todos: LruCache::new(capacity),
+            members: LruCache::new(capacity),
         }
     }
 
@@ -91,14 +86,13 @@ impl Tracker {
         };
         if let Some(id) = event.stream.todo() {
             let decoded = decode(event, TodoEvent::decode)?;
-            let before = match self.todos.remove(&id) {
+            let before = match self.todos.pop(&id) {
                 Some(todo) => Some(todo),
                 None => self.load_todo(&event.stream, event.version).await?,
             };
             let todo = todo::apply(before, &decoded)
                 .ok_or_else(|| corrupt("a todo event before its creation".into()))?;
-            make_room(&mut self.todos, self.capacity);
-            self.todos.insert(id, todo.clone());
+            self.todos.put(id, todo.clone());
             let team_stream = StreamId::for_team(todo.team_id);
             let members = self
                 .members_of(todo.team_id, &team_stream, Version::new(u64::MAX))
@@ -107,21 +101,23 @@ impl Tracker {
         }
         if let Some(team) = event.stream.team() {
             let decoded = decode(event, TeamEvent::decode)?;
-            self.members_of(team, &event.stream, event.version).await?;
-            let members = self.members.entry(team).or_default();
-            match decoded {
+            let mut members = self.members_of(team, &event.stream, event.version).await?;
+            let change = match decoded {
                 TeamEvent::MemberJoined(joined) => {
                     members.insert(joined.user_id);
+                    Change::Nothing
                 }
                 TeamEvent::MemberLeft { user_id } => {
                     members.remove(&user_id);
-                    return Ok(Change::MemberLeft {
+                    Change::MemberLeft {
                         team,
                         user: user_id,
-                    });
+                    }
                 }
-                _ => {}
-            }
+                _ => Change::Nothing,
+            };
+            self.members.put(team, members);
+            return Ok(change);
         }
         Ok(Change::Nothing)
     }
@@ -158,8 +154,7 @@ impl Tracker {
             state = team::apply(state, &decode(&recorded, TeamEvent::decode)?);
         }
         let members = state.map(|team| team.members).unwrap_or_default();
-        make_room(&mut self.members, self.capacity);
-        self.members.insert(team, members.clone());
+        self.members.put(team, members.clone());
         Ok(members)
     }
 
@@ -185,16 +180,6 @@ impl Tracker {
                 return Ok(events);
             }
         }
-    }
-}
-
-/// Forgets entries (any of them) until one more fits within `capacity`.
-fn make_room<K: Copy + Eq + Hash, V>(map: &mut HashMap<K, V>, capacity: usize) {
-    while map.len() >= capacity.max(1) {
-        let Some(key) = map.keys().next().copied() else {
-            return;
-        };
-        map.remove(&key);
     }
 }
 

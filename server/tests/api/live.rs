@@ -637,16 +637,25 @@ async fn a_connection_without_a_session_counts_for_the_user_its_subscription_nam
 
 #[tokio::test]
 async fn a_tracker_that_keeps_one_todo_in_memory_still_sends_each_todo_as_it_stands() {
-    let app = spawn_app_configured(|settings| settings.socket_limits.tracked = 1).await;
+    let app = spawn_app_configured(|settings| {
+        settings.socket_limits.tracked = NonZeroUsize::new(1).unwrap();
+    })
+    .await;
     let mut socket = subscribed(&app, app.team).await;
     let a = app.create_todo("A").await.unwrap();
     let b = app.create_todo("B").await.unwrap().todo_id;
     let mut expected = vec![(a.todo_id, "A".to_owned(), 1), (b, "B".to_owned(), 1)];
+    // Another team's todos come in between, so its members push Ada's team out too.
+    let other = app.stranger("Mallory").await;
     for version in 1..=3 {
         for (todo, name) in [(a.todo_id, "A"), (b, "B")] {
             let title = format!("{name}{version}");
             app.update(todo, version, &title, "", "").await.unwrap();
             expected.push((todo, title, version + 1));
+            other
+                .create_todo(&format!("elsewhere {version}"))
+                .await
+                .unwrap();
         }
     }
 
