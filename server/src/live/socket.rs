@@ -27,7 +27,10 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use futures_util::{SinkExt, StreamExt, stream::SplitSink};
+use futures_util::{
+    SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use std::{
@@ -104,13 +107,36 @@ pub async fn upgrade(
         })
 }
 
-async fn refuse(mut socket: WebSocket, code: ErrorCode, message: String) {
+async fn refuse(socket: WebSocket, code: ErrorCode, message: String) {
+    let (mut sink, mut stream) = socket.split();
+    goodbye(&mut sink, &mut stream, code, &message).await;
+}
+
+/// The server's end of a connection: the error and the close frame with its code, then the
+/// closing handshake: what the client still sends is read and dropped until its own close
+/// frame, so that no unread bytes reset the connection before the client has read why it
+/// ends. A client that does not read gets no goodbye: after a deadline the socket is dropped.
+async fn goodbye(
+    sink: &mut SplitSink<WebSocket, Message>,
+    stream: &mut SplitStream<WebSocket>,
+    code: ErrorCode,
+    message: &str,
+) {
     let error = ServerMessage::Error {
         code: Some(code),
-        message: message.clone(),
+        message: message.to_owned(),
     };
-    let _ = socket.send(Message::Text(error.to_json().into())).await;
-    let _ = socket.send(close(code, &message)).await;
+    let handshake = async {
+        send(sink, &error).await?;
+        sink.send(close(code, message)).await?;
+        while let Some(Ok(message)) = stream.next().await {
+            if let Message::Close(_) = message {
+                break;
+            }
+        }
+        Ok::<(), axum::Error>(())
+    };
+    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, Box::pin(handshake)).await;
 }
 
 fn close(code: ErrorCode, reason: &str) -> Message {
@@ -265,26 +291,15 @@ impl Connection {
             self.live.hub.unsubscribe(*channel, self.id);
         }
         self.live.metrics.disconnected();
-        if let Some(Ending { code, message }) = ending {
-            let error = ServerMessage::Error {
-                code: Some(code),
-                message: message.clone(),
-            };
-            let goodbye = async {
-                send(&mut sink, &error).await?;
-                sink.send(close(code, &message)).await?;
-                // The closing handshake: what the client still sends is read and dropped
-                // until its own close frame, so that no unread bytes reset the connection
-                // before the client has read why it ends.
-                while let Some(Ok(message)) = stream.next().await {
-                    if let Message::Close(_) = message {
-                        break;
-                    }
-                }
-                Ok::<(), axum::Error>(())
-            };
-            // A client that does not read gets no goodbye: the socket is dropped.
-            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, Box::pin(goodbye)).await;
+        match ending {
+            Some(Ending { code, message }) => {
+                goodbye(&mut sink, &mut stream, code, &message).await;
+            }
+            // The client closed (or the socket failed): send the close frame that answers
+            // it, if the socket still takes one.
+            None => {
+                let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
+            }
         }
     }
 
