@@ -18,6 +18,10 @@ use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, EventStore, NewEvent, StreamId};
 use std::time::{Duration, Instant};
 
+/// The allocator the server runs with (`server/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Settings {
     run_for: Duration,
     writers: Vec<usize>,
