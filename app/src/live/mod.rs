@@ -16,6 +16,6 @@ mod socket_id;
 
 pub use channel::{Channel, ChannelError};
 pub use client::{LiveEvent, LiveStatus, LiveTodo, provide_live, use_channel, use_live_status};
-pub use pending::{Pending, creating, saving, track_commands};
+pub use pending::{Pending, creating, on_todo, saving, track_commands};
 pub use protocol::{ClientMessage, ErrorCode, ProtocolError, ServerMessage};
 pub use socket_id::{SocketId, SocketIdError};

@@ -80,6 +80,11 @@ impl Pending {
     }
 }
 
+/// A command on an existing todo, as `track_commands` reads it from a form's fields.
+pub fn on_todo(command_id: &str, todo_id: &str) -> (String, Option<TodoId>) {
+    (command_id.to_owned(), TodoId::parse(todo_id).ok())
+}
+
 /// Whether a command on `todo` waits for its broadcast, for a view to show. It reads with
 /// `try_with`: a view being torn down may still ask once, after the page let go of `pending`.
 pub fn saving(

@@ -8,9 +8,9 @@ use crate::{
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
+    domain::Position,
     domain::todo::TodoStatus,
-    domain::{Position, TodoId},
-    live::{Channel, Pending, creating, saving, track_commands, use_channel},
+    live::{Channel, Pending, creating, on_todo, saving, track_commands, use_channel},
 };
 use leptos::{
     html::{Form, Input, Textarea},
@@ -66,10 +66,7 @@ fn Board(
     track_commands(
         transition,
         pending,
-        |input| {
-            let todo = TodoId::parse(&input.todo_id).ok();
-            (input.command_id.clone(), todo)
-        },
+        |input| on_todo(&input.command_id, &input.todo_id),
         shown,
         reload,
     );

@@ -3,13 +3,13 @@
 //! The page loads again whenever the todo's channel reports a change. A click's own change
 //! shows "Saving…" until the broadcast with its command id arrives.
 
-use crate::live::{Channel, Pending, saving, track_commands, use_channel};
+use crate::live::{Channel, Pending, on_todo, saving, track_commands, use_channel};
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
     },
-    domain::{Position, TodoId},
+    domain::Position,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,19 +40,17 @@ pub fn TodoPage() -> impl IntoView {
     let reload = move |position: Position| {
         changed.try_set(Some(position.get()));
     };
-    let command =
-        |command_id: &String, todo_id: &str| (command_id.clone(), TodoId::parse(todo_id).ok());
     track_commands(
         transition,
         pending,
-        move |input| command(&input.command_id, &input.todo_id),
+        |input| on_todo(&input.command_id, &input.todo_id),
         shown,
         reload,
     );
     track_commands(
         update,
         pending,
-        move |input| command(&input.command_id, &input.todo_id),
+        |input| on_todo(&input.command_id, &input.todo_id),
         shown,
         reload,
     );

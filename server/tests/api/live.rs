@@ -164,6 +164,20 @@ async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> V
     next(socket).await
 }
 
+/// Authorises `person` for their team's channel on `socket` and subscribes from `from`, as a
+/// reconnecting client does; the server's answer is left to read.
+async fn resume_team(person: &Person, socket: &mut Socket, socket_id: &str, from: u64) {
+    let channel = team_channel(person.team);
+    let (_, auth) = authorize(person, socket_id, &channel).await;
+    let subscribe = json!({"event": "pusher:subscribe", "data": {
+        "channel": channel,
+        "auth": auth["auth"],
+        "channel_data": auth["channel_data"],
+        "resume_from": from,
+    }});
+    send(socket, subscribe).await;
+}
+
 /// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
 async fn subscribed(person: &Person, team: TeamId) -> Socket {
     let (socket, socket_id) = connect(person).await;
@@ -546,15 +560,7 @@ async fn a_connection_that_stops_reading_is_dropped_while_the_others_get_every_e
     // It resumes from the last position it saw, and gets the rest, each once.
     let from = seen.last().copied().unwrap_or(positions[0] - 1);
     let (mut resumed, socket_id) = connect(&app).await;
-    let channel = team_channel(app.team);
-    let (_, auth) = authorize(&app, &socket_id, &channel).await;
-    let subscribe = json!({"event": "pusher:subscribe", "data": {
-        "channel": channel,
-        "auth": auth["auth"],
-        "channel_data": auth["channel_data"],
-        "resume_from": from,
-    }});
-    send(&mut resumed, subscribe).await;
+    resume_team(&app, &mut resumed, &socket_id, from).await;
     assert_eq!(
         next(&mut resumed).await["event"],
         "pusher_internal:subscription_succeeded"
@@ -679,15 +685,7 @@ async fn a_tracker_that_keeps_one_todo_in_memory_still_sends_each_todo_as_it_sta
 
     // A replay from before the first event sends the very same frames.
     let (mut replay, socket_id) = connect(&app).await;
-    let channel = team_channel(app.team);
-    let (_, auth) = authorize(&app, &socket_id, &channel).await;
-    let subscribe = json!({"event": "pusher:subscribe", "data": {
-        "channel": channel,
-        "auth": auth["auth"],
-        "channel_data": auth["channel_data"],
-        "resume_from": a.position.get() - 1,
-    }});
-    send(&mut replay, subscribe).await;
+    resume_team(&app, &mut replay, &socket_id, a.position.get() - 1).await;
     next(&mut replay).await;
     for frame in live {
         assert_eq!(next(&mut replay).await, frame);
@@ -710,15 +708,7 @@ async fn a_client_that_stops_reading_during_its_replay_is_dropped_after_the_dead
             .unwrap();
     }
     let (mut stalled, socket_id) = connect_with_receive_buffer(&app, 2048).await;
-    let channel = team_channel(app.team);
-    let (_, auth) = authorize(&app, &socket_id, &channel).await;
-    let subscribe = json!({"event": "pusher:subscribe", "data": {
-        "channel": channel,
-        "auth": auth["auth"],
-        "channel_data": auth["channel_data"],
-        "resume_from": todo.position.get() - 1,
-    }});
-    send(&mut stalled, subscribe).await;
+    resume_team(&app, &mut stalled, &socket_id, todo.position.get() - 1).await;
 
     // 300 KB of replay cannot reach a client that does not read: the deadline ends it.
     let mut tries = 0;
