@@ -1,6 +1,7 @@
-//! How fast the SQLite store acknowledges appends, with group commit and with one
-//! transaction per append (`max_batch = 1`, the baseline), at several numbers of concurrent
-//! writers. Each writer appends one-event commands as fast as its acks come back, for a fixed
+//! How fast the SQLite store acknowledges appends, at several numbers of concurrent writers,
+//! in three modes: one transaction per append (`max_batch = 1`, the baseline), group commit
+//! with the writer waiting for each fsync, and group commit with the fsync pipelined (the
+//! store's default). Each writer appends one-event commands as fast as its acks come back, for a fixed
 //! time; every run gets a fresh database file. Two workloads:
 //! - `update`: each writer appends to one long stream of its own (edits of busy todos);
 //! - `create`: each append starts a new stream (new todos, UUIDv7 stream ids).
@@ -14,7 +15,7 @@ use anyhow::Context;
 use app::domain::{CommandId, TodoId, UserId, Version};
 use serde_json::json;
 use server::db::open_sqlite;
-use server::store::sqlite::{SqliteEventStore, StoreOptions};
+use server::store::sqlite::{SqliteEventStore, StoreOptions, SyncPolicy};
 use server::store::{Append, EventStore, NewEvent, StreamId};
 use std::time::{Duration, Instant};
 
@@ -31,25 +32,40 @@ struct Settings {
 
 #[derive(Clone, Copy)]
 enum Mode {
+    /// The store as it runs: group commit, each group's fsync off the writer's path.
     GroupCommit,
+    /// Group commit, the writer waiting for each group's fsync inside its commit.
+    GroupCommitSyncInCommit,
+    /// One transaction per append, synced inside its commit: the baseline.
     OneTransactionPerAppend,
 }
 
 impl Mode {
+    const ALL: [Mode; 3] = [
+        Mode::OneTransactionPerAppend,
+        Mode::GroupCommitSyncInCommit,
+        Mode::GroupCommit,
+    ];
+
     fn options(self) -> StoreOptions {
-        let max_batch = match self {
-            Mode::GroupCommit => StoreOptions::default().max_batch,
-            Mode::OneTransactionPerAppend => 1,
+        let (max_batch, sync) = match self {
+            Mode::GroupCommit => (StoreOptions::default().max_batch, SyncPolicy::Pipelined),
+            Mode::GroupCommitSyncInCommit => {
+                (StoreOptions::default().max_batch, SyncPolicy::InCommit)
+            }
+            Mode::OneTransactionPerAppend => (1, SyncPolicy::InCommit),
         };
         StoreOptions {
             max_batch,
+            sync,
             ..StoreOptions::default()
         }
     }
 
     fn name(self) -> &'static str {
         match self {
-            Mode::GroupCommit => "group commit",
+            Mode::GroupCommit => "group commit, fsync pipelined",
+            Mode::GroupCommitSyncInCommit => "group commit, fsync in commit",
             Mode::OneTransactionPerAppend => "1 tx per append",
         }
     }
@@ -88,17 +104,20 @@ struct Measured {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = settings()?;
-    println!("| workload | mode | writers | events/s | ack p50 | ack p99 | group/baseline |");
+    println!("| workload | mode | writers | events/s | ack p50 | ack p99 | x baseline |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for &workload in &settings.workloads {
         for &writers in &settings.writers {
-            let run = |mode| measure(&settings, mode, workload, writers);
-            let baseline = run(Mode::OneTransactionPerAppend).await?;
-            let group = run(Mode::GroupCommit).await?;
-            let ratio = group.events_per_sec / baseline.events_per_sec;
-            let row = |mode, measured, ratio| print_row(workload, mode, writers, measured, ratio);
-            row(Mode::OneTransactionPerAppend, &baseline, "");
-            row(Mode::GroupCommit, &group, &format!("{ratio:.1}x"));
+            let mut baseline = None;
+            for mode in Mode::ALL {
+                let measured = measure(&settings, mode, workload, writers).await?;
+                let base = *baseline.get_or_insert(measured.events_per_sec);
+                let ratio = match mode {
+                    Mode::OneTransactionPerAppend => String::new(),
+                    _ => format!("{:.1}x", measured.events_per_sec / base),
+                };
+                print_row(workload, mode, writers, &measured, &ratio);
+            }
         }
     }
     Ok(())

@@ -40,6 +40,13 @@ pub async fn connect_dedicated(pool: &SqlitePool) -> Result<SqliteConnection, sq
     pool.connect_options().connect().await
 }
 
+/// The write-ahead log's file, beside the database's.
+pub fn wal_path(pool: &SqlitePool) -> PathBuf {
+    let mut path = pool.connect_options().get_filename().as_os_str().to_owned();
+    path.push("-wal");
+    PathBuf::from(path)
+}
+
 /// WAL lets readers run beside the writer; `synchronous = FULL` syncs the WAL at every
 /// commit, so an acknowledged append survives a power cut, not only a crash.
 fn connect_options(path: &Path) -> SqliteConnectOptions {

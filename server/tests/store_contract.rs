@@ -48,3 +48,7 @@ macro_rules! contract_tests {
 }
 
 contract_suite!(contract_on_sqlite, sqlite_backend::SqliteHarness::new());
+contract_suite!(
+    contract_on_sqlite_syncing_in_each_commit,
+    sqlite_backend::SqliteHarness::syncing(server::store::sqlite::SyncPolicy::InCommit)
+);

@@ -16,6 +16,10 @@ pub enum StoreError {
     /// group shares this one error. Retrying with the same command id is safe.
     #[error("the commit failed: {0}")]
     CommitFailed(std::sync::Arc<StoreError>),
+    /// The write-ahead log could not be synced: what was committed may not be on disk. The
+    /// store takes no more appends; a restart reads what the disk kept.
+    #[error("the log could not be made durable: {0}")]
+    NotDurable(std::sync::Arc<std::io::Error>),
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,10 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 /// The log. Appends are acknowledged only after a durable commit; reads see only committed
-/// events, in position order.
+/// events, in position order. What `read_all_after`, `find_command` and `head` hand out is
+/// on disk. `read_stream` may also see events whose commit is not yet: it serves deciding
+/// the next command, whose append the log places after them and acknowledges only once
+/// they are durable too.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Appends `append.events` to `append.stream` if its version is still
@@ -44,9 +47,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// What a command wrote, if it was committed.
     async fn find_command(&self, command_id: CommandId) -> Result<Option<Committed>, StoreError>;
 
-    /// The position of the last committed event, read from the database.
+    /// The position of the last committed event that is on disk.
     async fn head(&self) -> Result<Position, StoreError>;
 
-    /// Wakes a tailing reader after each commit: the value is the head after that commit.
+    /// Wakes a tailing reader after each commit: the value is the head after that commit,
+    /// once it is on disk.
     fn watch_head(&self) -> watch::Receiver<Position>;
 }

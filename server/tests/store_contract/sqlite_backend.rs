@@ -5,7 +5,7 @@
 use super::contract::Harness;
 use app::domain::{CommandId, Position, UserId, Version};
 use server::db::open_sqlite;
-use server::store::sqlite::SqliteEventStore;
+use server::store::sqlite::{SqliteEventStore, StoreOptions, SyncPolicy};
 use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::SqlitePool;
 use std::path::PathBuf;
@@ -17,13 +17,20 @@ use tempfile::TempDir;
 pub struct SqliteHarness {
     dir: TempDir,
     pools: Mutex<Vec<SqlitePool>>,
+    sync: SyncPolicy,
 }
 
 impl SqliteHarness {
+    /// The store as the server runs it.
     pub fn new() -> Self {
+        Self::syncing(StoreOptions::default().sync)
+    }
+
+    pub fn syncing(sync: SyncPolicy) -> Self {
         Self {
             dir: TempDir::new().expect("a temporary folder"),
             pools: Mutex::default(),
+            sync,
         }
     }
 
@@ -44,7 +51,13 @@ impl Harness for SqliteHarness {
 
     async fn open(&self) -> SqliteEventStore {
         let pool = self.pool().await;
-        SqliteEventStore::open(pool).await.expect("the store opens")
+        let options = StoreOptions {
+            sync: self.sync,
+            ..StoreOptions::default()
+        };
+        SqliteEventStore::with_options(pool, options)
+            .await
+            .expect("the store opens")
     }
 
     async fn close(&self, store: SqliteEventStore) {

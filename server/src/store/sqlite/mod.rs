@@ -2,6 +2,7 @@
 //!
 //! - `encode`: an append turned into the text the log stores, in the caller's task.
 //! - `writer`: the one task that writes, in groups.
+//! - `durable`: answering a group once it is on disk, and keeping readers inside what is.
 //! - `commit`: one group's transaction, and the fallback for a failing group.
 //! - `lookup`: what the database holds for a group, in one query.
 //! - `rows`: writing accepted appends with multi-row INSERTs.
@@ -11,6 +12,7 @@
 
 mod checkpoint;
 mod commit;
+mod durable;
 mod encode;
 mod lookup;
 mod plan;
@@ -23,11 +25,14 @@ use super::{RecordedEvent, StoreError, StreamId};
 use crate::db;
 use app::domain::{CommandId, Position, Version};
 use async_trait::async_trait;
+use durable::{Acknowledger, Durability};
 use encode::EncodedAppend;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::{Request, Writer};
+
+pub use durable::SyncPolicy;
 
 /// How the writer groups appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +43,8 @@ pub struct StoreOptions {
     /// How many appends may wait for the writer before callers wait to enqueue: the
     /// back-pressure that keeps a burst from growing memory without bound.
     pub queue_depth: usize,
+    /// Whether the writer waits for each fsync, or commits the next group meanwhile.
+    pub sync: SyncPolicy,
 }
 
 impl Default for StoreOptions {
@@ -45,6 +52,7 @@ impl Default for StoreOptions {
         Self {
             max_batch: 1024,
             queue_depth: 4096,
+            sync: SyncPolicy::Pipelined,
         }
     }
 }
@@ -66,7 +74,7 @@ pub struct SqliteEventStore {
 struct Shared {
     pool: SqlitePool,
     requests: mpsc::Sender<Request>,
-    head: Arc<watch::Sender<Position>>,
+    durability: Arc<Durability>,
 }
 
 impl SqliteEventStore {
@@ -77,24 +85,42 @@ impl SqliteEventStore {
 
     /// Opens the store and starts its writer, on a connection of its own.
     pub async fn with_options(pool: SqlitePool, options: StoreOptions) -> Result<Self, StoreError> {
+        let wal = db::wal_path(&pool);
+        Self::start(pool, options, wal).await
+    }
+
+    /// `wal` is the file the syncer makes durable: the pool's own, but for a test that
+    /// makes the sync fail.
+    async fn start(
+        pool: SqlitePool,
+        options: StoreOptions,
+        wal: std::path::PathBuf,
+    ) -> Result<Self, StoreError> {
         let mut conn = db::connect_dedicated(&pool).await?;
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut conn)
             .await?;
-        let head = Arc::new(watch::Sender::new(reader::head(&mut conn).await?));
-        tokio::spawn(checkpoint::run(pool.clone(), head.subscribe()));
+        if options.sync == SyncPolicy::Pipelined {
+            sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&mut conn)
+                .await?;
+        }
+        let durability = Arc::new(Durability::new(reader::head(&mut conn).await?));
+        tokio::spawn(checkpoint::run(pool.clone(), durability.head.subscribe()));
+        let acknowledger = Acknowledger::start(options.sync, Arc::clone(&durability), wal);
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {
             conn,
             requests: queue,
-            head: Arc::clone(&head),
+            durability: Arc::clone(&durability),
+            acknowledger,
             max_batch: options.max_batch.max(1),
         };
         tokio::spawn(writer.run());
         let shared = Shared {
             pool,
             requests,
-            head,
+            durability,
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -136,19 +162,37 @@ impl EventStore for SqliteEventStore {
         after: Position,
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        reader::read_all_after(&self.shared.pool, after, limit).await
+        let mut events = reader::read_all_after(&self.shared.pool, after, limit).await?;
+        if let Some(limit) = self.shared.durability.visible_limit() {
+            events.retain(|event| event.position <= limit);
+        }
+        Ok(events)
     }
 
+    /// A command found but not yet on disk is answered once it is.
     async fn find_command(&self, command_id: CommandId) -> Result<Option<Committed>, StoreError> {
-        reader::find_command(&self.shared.pool, command_id).await
+        let found = reader::find_command(&self.shared.pool, command_id).await?;
+        if let Some(committed) = found
+            && self.shared.durability.visible_limit().is_some()
+        {
+            self.shared
+                .durability
+                .reached(committed.last_position)
+                .await?;
+        }
+        Ok(found)
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        reader::head(&mut *self.shared.pool.acquire().await?).await
+        let head = reader::head(&mut *self.shared.pool.acquire().await?).await?;
+        Ok(match self.shared.durability.visible_limit() {
+            Some(limit) => head.min(limit),
+            None => head,
+        })
     }
 
     fn watch_head(&self) -> watch::Receiver<Position> {
-        self.shared.head.subscribe()
+        self.shared.durability.head.subscribe()
     }
 }
 

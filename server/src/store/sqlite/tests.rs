@@ -163,3 +163,47 @@ async fn a_group_of_any_size_is_written_with_consecutive_positions() {
     assert_eq!(stored[1], (2, "todo-1".to_owned(), 1));
     assert_eq!(stored[2], (3, "todo-1".to_owned(), 2));
 }
+
+/// The syncer's fsync is what makes a group durable. When it fails (here: the file it is
+/// given does not exist), the append is answered with the failure, nothing that group
+/// committed leaves the store, and the store takes no more appends.
+#[tokio::test(flavor = "multi_thread")]
+async fn when_the_log_cannot_be_synced_nothing_undurable_leaves_the_store() {
+    use super::{SqliteEventStore, StoreOptions, SyncPolicy};
+    use crate::store::{AppendError, EventStore};
+    let db = database().await;
+    let options = StoreOptions {
+        sync: SyncPolicy::Pipelined,
+        ..StoreOptions::default()
+    };
+    let nowhere = db._dir.path().join("missing").join("log.db-wal");
+    let store = SqliteEventStore::start(db.pool.clone(), options, nowhere)
+        .await
+        .unwrap();
+    let first = new_append("todo-a", 0, 1);
+    let command = first.command_id;
+    let answer = store.append(first).await;
+    assert!(
+        matches!(&answer, Err(AppendError::Store(StoreError::CommitFailed(cause))) if matches!(**cause, StoreError::NotDurable(_))),
+        "{answer:?}"
+    );
+    let in_the_file: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(in_the_file, 1, "committed, though not known to be on disk");
+    assert!(
+        store
+            .read_all_after(Position::ZERO, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.head().await.unwrap(), Position::ZERO);
+    assert_eq!(*store.watch_head().borrow(), Position::ZERO);
+    assert!(matches!(
+        store.find_command(command).await,
+        Err(StoreError::WriterStopped)
+    ));
+    assert!(store.append(new_append("todo-b", 0, 1)).await.is_err());
+}

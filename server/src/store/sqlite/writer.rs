@@ -1,27 +1,28 @@
 //! The writer: the one task that appends to the log. It takes every request waiting in its
-//! queue as one group, commits the group in one transaction (one fsync for all of them),
-//! publishes the new head, then answers each caller.
+//! queue as one group, commits the group in one transaction, and hands the answers to the
+//! [`Acknowledger`], which sends them once the group is on disk (one fsync for all of them).
 
 use super::commit::{commit_group, commit_one_by_one};
+use super::durable::{Acknowledger, Answer, Committed, Durability, Reply, WriterStops};
 use super::encode::EncodedAppend;
 use super::plan::Fate;
 use crate::store::{AppendError, AppendOutcome, StoreError};
-use app::domain::Position;
 use chrono::{SecondsFormat, Utc};
 use sqlx::{Connection, SqliteConnection};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::mpsc;
 
 /// One append waiting for the writer, and where its answer goes.
 pub(super) struct Request {
     pub append: EncodedAppend,
-    pub reply: oneshot::Sender<Result<AppendOutcome, AppendError>>,
+    pub reply: Reply,
 }
 
 pub(super) struct Writer {
     pub conn: SqliteConnection,
     pub requests: mpsc::Receiver<Request>,
-    pub head: Arc<watch::Sender<Position>>,
+    pub durability: Arc<Durability>,
+    pub acknowledger: Acknowledger,
     pub max_batch: usize,
 }
 
@@ -36,7 +37,9 @@ impl Writer {
             if taken == 0 {
                 break;
             }
-            self.commit_and_answer(&mut group).await;
+            if self.commit_and_answer(&mut group).await.is_err() {
+                break;
+            }
             // After a crowded group, the callers just answered are runnable now. Letting
             // them run first lets those with another append queue it in time for the next
             // group, instead of the next group being the one or two that were quickest. A
@@ -50,16 +53,32 @@ impl Writer {
         }
     }
 
-    async fn commit_and_answer(&mut self, group: &mut Vec<Request>) {
-        let appends: Vec<&EncodedAppend> = group.iter().map(|r| &r.append).collect();
-        let results = self.commit(&appends).await;
-        self.publish_head(&results);
-        for (request, result) in group.drain(..).zip(results) {
-            let answer = answer(&request.append, result);
-            // A caller that stopped waiting has nothing to tell: its append stands, and a
-            // retry with the same command id will be answered with this outcome.
-            let _ = request.reply.send(answer);
+    /// Fails when nothing more can be made durable: the writer then stops.
+    async fn commit_and_answer(&mut self, group: &mut Vec<Request>) -> Result<(), WriterStops> {
+        if self.acknowledger.stopped() {
+            for request in group.drain(..) {
+                let _ = request.reply.send(Err(StoreError::WriterStopped.into()));
+            }
+            return Err(WriterStops);
         }
+        let appends: Vec<&EncodedAppend> = group.iter().map(|r| &r.append).collect();
+        let commit = self.durability.commit_starting();
+        let results = self.commit(&appends).await;
+        let head = new_head(&results);
+        let answers = group
+            .drain(..)
+            .zip(results)
+            .map(|(request, result)| Answer {
+                result: answer(&request.append, result),
+                reply: request.reply,
+            })
+            .collect();
+        let committed = Committed {
+            commit,
+            head,
+            answers,
+        };
+        self.acknowledger.acknowledge(committed).await
     }
 
     async fn commit(&mut self, appends: &[&EncodedAppend]) -> Vec<Result<Fate, StoreError>> {
@@ -78,22 +97,17 @@ impl Writer {
             }
         }
     }
+}
 
-    /// Before the answers go out, so that a caller holding its ack already sees a head at
-    /// or beyond its events.
-    fn publish_head(&self, results: &[Result<Fate, StoreError>]) {
-        let last = results.iter().filter_map(|result| match result {
+/// The head after a group: its last accepted position, if it accepted any.
+fn new_head(results: &[Result<Fate, StoreError>]) -> Option<app::domain::Position> {
+    results
+        .iter()
+        .filter_map(|result| match result {
             Ok(Fate::Accepted(committed)) => Some(committed.last_position),
             _ => None,
-        });
-        if let Some(new_head) = last.max() {
-            self.head.send_if_modified(|head| {
-                let advanced = new_head > *head;
-                *head = (*head).max(new_head);
-                advanced
-            });
-        }
-    }
+        })
+        .max()
 }
 
 fn answer(

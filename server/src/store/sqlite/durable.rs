@@ -1,0 +1,267 @@
+//! Making commits durable off the writer's path, and keeping readers inside what is durable.
+//!
+//! With [`SyncPolicy::Pipelined`], the writer's connection commits with
+//! `synchronous = NORMAL`: the WAL frames are written, not yet synced. The group's answers go
+//! to the syncer, which fsyncs the WAL file (one fsync for every group committed meanwhile),
+//! then publishes the durable head and answers. While it waits for the disk, the writer
+//! already commits the next group. An append is still acknowledged only once it is on disk.
+//!
+//! A committed group is visible to readers before its fsync. So that nothing not yet on disk
+//! leaves the store (a broadcast, a page, a replay, a retry's answer), readers ask
+//! [`Durability::visible_limit`] *after* their query, and drop what lies beyond it.
+
+use crate::store::{AppendError, AppendOutcome, StoreError};
+use app::domain::Position;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// When a commit is made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPolicy {
+    /// Inside the commit (`synchronous = FULL`): the writer waits for each fsync.
+    InCommit,
+    /// By the syncer, while the writer commits the next group.
+    Pipelined,
+}
+
+/// Which commits are on disk, shared by the writer, the syncer and the readers.
+pub(super) struct Durability {
+    /// The head of the log on disk. Tailing readers wait on it.
+    pub head: watch::Sender<Position>,
+    /// Commits the writer has begun; counted before their rows can become visible.
+    started: AtomicU64,
+    /// Of those, how many an fsync has covered since they finished.
+    synced: AtomicU64,
+    /// An fsync failed: the head will not move again.
+    failed: AtomicBool,
+}
+
+impl Durability {
+    pub fn new(head: Position) -> Self {
+        Self {
+            head: watch::Sender::new(head),
+            started: AtomicU64::new(0),
+            synced: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// Waits until `position` is on disk; fails if it never will be.
+    pub async fn reached(&self, position: Position) -> Result<(), StoreError> {
+        let mut head = self.head.subscribe();
+        let stopped = || StoreError::WriterStopped;
+        head.wait_for(|head| *head >= position || self.failed.load(Ordering::SeqCst))
+            .await
+            .map_err(|_| stopped())?;
+        if *head.borrow() >= position {
+            Ok(())
+        } else {
+            Err(stopped())
+        }
+    }
+
+    fn fail(&self) {
+        self.failed.store(true, Ordering::SeqCst);
+        self.head.send_modify(|_| {});
+    }
+
+    /// Called by the writer before each transaction: returns the commit's number.
+    pub fn commit_starting(&self) -> u64 {
+        self.started.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Every commit up to number `commit` is on disk, and the log's head with it is `head`
+    /// (`None` when those commits appended nothing).
+    pub fn synced(&self, commit: u64, head: Option<Position>) {
+        if let Some(new_head) = head {
+            self.head.send_if_modified(|current| {
+                let advanced = new_head > *current;
+                *current = (*current).max(new_head);
+                advanced
+            });
+        }
+        self.synced.fetch_max(commit, Ordering::SeqCst);
+    }
+
+    /// The highest position a reader may hand out, asked after its query: `None` when every
+    /// commit begun so far is on disk, so whatever the query saw is durable.
+    ///
+    /// Why reading `synced` first is enough: `synced` never passes `started`, and both only
+    /// grow. If `synced` read at one moment equals `started` read later, no commit was begun
+    /// in between, and every commit begun before was synced.
+    pub fn visible_limit(&self) -> Option<Position> {
+        let synced = self.synced.load(Ordering::SeqCst);
+        let started = self.started.load(Ordering::SeqCst);
+        (synced != started).then(|| *self.head.borrow())
+    }
+}
+
+/// One committed group on its way to the disk: its number, the head it reached, and the
+/// answers its callers wait for.
+pub(super) struct Committed {
+    pub commit: u64,
+    pub head: Option<Position>,
+    pub answers: Vec<Answer>,
+}
+
+pub(super) type Reply = oneshot::Sender<Result<AppendOutcome, AppendError>>;
+
+pub(super) struct Answer {
+    pub reply: Reply,
+    pub result: Result<AppendOutcome, AppendError>,
+}
+
+impl Answer {
+    fn send(self) {
+        // A caller that stopped waiting has nothing to tell: its append stands, and a retry
+        // with the same command id will be answered with this outcome.
+        let _ = self.reply.send(self.result);
+    }
+}
+
+/// Answers a group once it is durable: at once under [`SyncPolicy::InCommit`], after the
+/// syncer's next fsync under [`SyncPolicy::Pipelined`].
+pub(super) enum Acknowledger {
+    InCommit(Arc<Durability>),
+    Pipelined(mpsc::Sender<Committed>),
+}
+
+impl Acknowledger {
+    /// Starts the syncer when the policy asks for one.
+    pub fn start(policy: SyncPolicy, durability: Arc<Durability>, wal: PathBuf) -> Self {
+        match policy {
+            SyncPolicy::InCommit => Self::InCommit(durability),
+            SyncPolicy::Pipelined => {
+                let (groups, queue) = mpsc::channel(SYNC_QUEUE);
+                tokio::spawn(sync(wal, durability, queue));
+                Self::Pipelined(groups)
+            }
+        }
+    }
+
+    /// Whether the syncer has stopped: nothing committed now could be made durable.
+    pub fn stopped(&self) -> bool {
+        match self {
+            Self::InCommit(_) => false,
+            Self::Pipelined(syncer) => syncer.is_closed(),
+        }
+    }
+
+    /// Fails only when the syncer has stopped (an fsync failed): the group is then answered
+    /// with that failure, and the writer stops too.
+    pub async fn acknowledge(&self, group: Committed) -> Result<(), WriterStops> {
+        match self {
+            Self::InCommit(durability) => {
+                durability.synced(group.commit, group.head);
+                group.answers.into_iter().for_each(Answer::send);
+                Ok(())
+            }
+            Self::Pipelined(syncer) => match syncer.send(group).await {
+                Ok(()) => Ok(()),
+                Err(mpsc::error::SendError(group)) => {
+                    fail(group, &Arc::new(StoreError::WriterStopped));
+                    Err(WriterStops)
+                }
+            },
+        }
+    }
+}
+
+/// The syncer is gone, so nothing more can be made durable.
+pub(super) struct WriterStops;
+
+/// How many committed groups may wait for the syncer before the writer waits too.
+const SYNC_QUEUE: usize = 64;
+
+/// Each round takes every group committed so far, makes them durable with one fsync of the
+/// WAL, then publishes the head and answers. An fsync that fails cannot be retried safely (the
+/// kernel may have dropped the pages it could not write), so the syncer then answers every
+/// waiting group with the failure, and stops: the store takes no more appends.
+async fn sync(wal: PathBuf, durability: Arc<Durability>, mut queue: mpsc::Receiver<Committed>) {
+    let mut file: Option<Arc<File>> = None;
+    let mut groups = Vec::new();
+    while queue.recv_many(&mut groups, usize::MAX).await > 0 {
+        if let Err(error) = sync_file(&wal, &mut file).await {
+            tracing::error!(%error, wal = %wal.display(), "the write-ahead log could not be synced; the store takes no more appends");
+            durability.fail();
+            queue.close();
+            while let Ok(group) = queue.try_recv() {
+                groups.push(group);
+            }
+            let error = Arc::new(StoreError::NotDurable(Arc::new(error)));
+            groups.drain(..).for_each(|group| fail(group, &error));
+            return;
+        }
+        let last = groups.iter().map(|g| g.commit).max().unwrap_or_default();
+        let head = groups.iter().filter_map(|g| g.head).max();
+        durability.synced(last, head);
+        for group in groups.drain(..) {
+            group.answers.into_iter().for_each(Answer::send);
+        }
+    }
+}
+
+/// The WAL file is opened at the first round, when the writer has committed at least once,
+/// and kept open: an fsync through any descriptor of a file syncs the file.
+async fn sync_file(wal: &Path, file: &mut Option<Arc<File>>) -> std::io::Result<()> {
+    let file = match file {
+        Some(file) => Arc::clone(file),
+        None => Arc::clone(file.insert(Arc::new(File::open(wal)?))),
+    };
+    tokio::task::spawn_blocking(move || file.sync_data())
+        .await
+        .unwrap_or_else(|panic| Err(std::io::Error::other(panic)))
+}
+
+fn fail(group: Committed, error: &Arc<StoreError>) {
+    for answer in group.answers {
+        let failed = StoreError::CommitFailed(Arc::clone(error));
+        let _ = answer.reply.send(Err(AppendError::Store(failed)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_are_limited_to_the_durable_head_while_a_commit_is_not_synced() {
+        let durability = Durability::new(Position::new(4));
+        assert_eq!(durability.visible_limit(), None);
+        let first = durability.commit_starting();
+        assert_eq!(durability.visible_limit(), Some(Position::new(4)));
+        let second = durability.commit_starting();
+        durability.synced(first, Some(Position::new(6)));
+        assert_eq!(durability.visible_limit(), Some(Position::new(6)));
+        durability.synced(second, None);
+        assert_eq!(durability.visible_limit(), None);
+        assert_eq!(*durability.head.borrow(), Position::new(6));
+    }
+
+    #[test]
+    fn the_durable_head_never_moves_back() {
+        let durability = Durability::new(Position::new(9));
+        let commit = durability.commit_starting();
+        durability.synced(commit, Some(Position::new(3)));
+        assert_eq!(*durability.head.borrow(), Position::new(9));
+    }
+
+    #[tokio::test]
+    async fn waiting_for_a_position_fails_once_the_syncer_has_failed() {
+        let durability = Arc::new(Durability::new(Position::new(2)));
+        durability.commit_starting();
+        let waiting = tokio::spawn({
+            let durability = Arc::clone(&durability);
+            async move { durability.reached(Position::new(3)).await }
+        });
+        durability.fail();
+        assert!(matches!(
+            waiting.await.unwrap(),
+            Err(StoreError::WriterStopped)
+        ));
+        assert!(durability.reached(Position::new(2)).await.is_ok());
+    }
+}
