@@ -156,7 +156,7 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(axum::middleware::from_fn(map_error_status))
         .layer(axum::middleware::from_fn(refuse_cross_site))
-        .layer(Extension(live))
+        .layer(Extension(Arc::new(live)))
         .with_state(options)
 }
 

@@ -25,7 +25,7 @@ pub struct AuthRequest {
 }
 
 pub async fn authorize(
-    Extension(live): Extension<Live>,
+    Extension(live): Extension<std::sync::Arc<Live>>,
     session: Session,
     Form(request): Form<AuthRequest>,
 ) -> Response {

@@ -1,13 +1,15 @@
-//! The hub: which connection listens to which channel. Publishing hands one shared, already
-//! serialised frame (an `Arc`, so a queue slot is one pointer) to each subscriber's bounded
-//! queue, and never waits: a full queue marks
-//! its connection as overflowed, and the connection closes with the reconnect code.
+//! The hub: which connection listens to which channel. Publishing posts one shared, already
+//! serialised frame (an `Arc`, so a queue slot is one pointer) to each subscriber's
+//! [`Mailbox`], and never waits: a full mailbox marks its connection as overflowed, and the
+//! connection closes with the reconnect code.
 
 use super::access::Grant;
+use super::mailbox::{Mailbox, Posted};
 use app::{
     domain::{Position, TeamId, UserId},
     live::Channel,
 };
+use axum::extract::ws::Utf8Bytes;
 use std::{
     collections::HashMap,
     sync::{
@@ -15,32 +17,25 @@ use std::{
         atomic::{AtomicU64, Ordering},
     },
 };
-use tokio::sync::{Notify, mpsc};
 
 /// A message on its way out: its channel and position (so a resuming connection can drop
-/// what it already replayed), and its text, serialised once and shared by every subscriber.
+/// what it already replayed), and its text, serialised once and shared by every subscriber
+/// (`Utf8Bytes` is reference-counted: each connection's copy is a count, not the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
     pub channel: Channel,
     pub position: Position,
-    pub text: Arc<str>,
+    pub text: Utf8Bytes,
 }
 
 /// A connection, as the hub knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConnectionId(u64);
 
-/// Where a connection's frames go, and how it learns that it fell behind.
-#[derive(Clone)]
-pub struct Outbox {
-    pub frames: mpsc::Sender<Arc<Frame>>,
-    pub overflowed: Arc<Notify>,
-}
-
 struct Subscriber {
     user: UserId,
     grant: Grant,
-    outbox: Outbox,
+    mailbox: Arc<Mailbox>,
 }
 
 #[derive(Default)]
@@ -60,12 +55,12 @@ impl Hub {
         connection: ConnectionId,
         user: UserId,
         grant: Grant,
-        outbox: Outbox,
+        mailbox: Arc<Mailbox>,
     ) {
         let subscriber = Subscriber {
             user,
             grant,
-            outbox,
+            mailbox,
         };
         self.lock()
             .entry(channel)
@@ -91,18 +86,12 @@ impl Hub {
             return 0;
         };
         let mut delivered = 0;
-        subscribers.retain(|_, subscriber| {
-            match subscriber.outbox.frames.try_send(Arc::clone(frame)) {
-                Ok(()) => {
-                    delivered += 1;
-                    true
-                }
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    subscriber.outbox.overflowed.notify_one();
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+        subscribers.retain(|_, subscriber| match subscriber.mailbox.post(frame) {
+            Posted::Queued => {
+                delivered += 1;
+                true
             }
+            Posted::Overflowed | Posted::Closed => false,
         });
         if subscribers.is_empty() {
             channels.remove(&channel);
@@ -145,21 +134,8 @@ mod tests {
         Arc::new(Frame {
             channel,
             position: Position::new(1),
-            text: Arc::from("hello"),
+            text: Utf8Bytes::from_static("hello"),
         })
-    }
-
-    fn outbox(depth: usize) -> (Outbox, mpsc::Receiver<Arc<Frame>>, Arc<Notify>) {
-        let (frames, rx) = mpsc::channel(depth);
-        let overflowed = Arc::new(Notify::new());
-        (
-            Outbox {
-                frames,
-                overflowed: overflowed.clone(),
-            },
-            rx,
-            overflowed,
-        )
     }
 
     #[tokio::test]
@@ -167,41 +143,52 @@ mod tests {
         let hub = Hub::default();
         let (team, other) = (Channel::Team(TeamId::new()), Channel::Team(TeamId::new()));
         let grant = Grant { team: None };
-        let (a, mut a_rx, _) = outbox(4);
-        let (b, mut b_rx, _) = outbox(4);
-        hub.subscribe(team, hub.connection_id(), UserId::new(), grant, a);
-        hub.subscribe(other, hub.connection_id(), UserId::new(), grant, b);
+        let (a, b) = (Mailbox::new(4), Mailbox::new(4));
+        hub.subscribe(team, hub.connection_id(), UserId::new(), grant, a.clone());
+        hub.subscribe(other, hub.connection_id(), UserId::new(), grant, b.clone());
         let frame = frame(team);
         assert_eq!(hub.publish(&frame), 1);
-        assert_eq!(a_rx.recv().await.unwrap(), frame);
-        assert!(b_rx.try_recv().is_err());
+        assert_eq!(a.take().await, [frame]);
+        let nothing = tokio::time::timeout(std::time::Duration::from_millis(20), b.take()).await;
+        assert!(
+            nothing.is_err(),
+            "the other channel's subscriber got {nothing:?}"
+        );
     }
 
     #[tokio::test]
-    async fn a_full_queue_drops_its_subscriber_and_signals_overflow() {
+    async fn a_full_mailbox_drops_its_subscriber_and_signals_overflow() {
         let hub = Hub::default();
         let channel = Channel::Team(TeamId::new());
-        let (slow, _slow_rx, overflowed) = outbox(1);
-        let (fast, mut fast_rx, _) = outbox(8);
+        let (slow, fast) = (Mailbox::new(1), Mailbox::new(8));
         let grant = Grant { team: None };
-        hub.subscribe(channel, hub.connection_id(), UserId::new(), grant, slow);
-        hub.subscribe(channel, hub.connection_id(), UserId::new(), grant, fast);
+        hub.subscribe(
+            channel,
+            hub.connection_id(),
+            UserId::new(),
+            grant,
+            slow.clone(),
+        );
+        hub.subscribe(
+            channel,
+            hub.connection_id(),
+            UserId::new(),
+            grant,
+            fast.clone(),
+        );
         let frame = frame(channel);
         assert_eq!(hub.publish(&frame), 2);
         assert_eq!(hub.publish(&frame), 1, "the slow one overflowed");
-        overflowed.notified().await;
+        slow.overflowed().await;
         assert_eq!(hub.publish(&frame), 1);
-        for _ in 0..3 {
-            assert_eq!(fast_rx.recv().await.unwrap(), frame);
-        }
+        assert_eq!(fast.take().await.len(), 3);
     }
 
     #[tokio::test]
     async fn revoking_a_membership_ends_the_subscriptions_it_granted() {
         let hub = Hub::default();
         let (team, user) = (TeamId::new(), UserId::new());
-        let (via_team, _rx1, _) = outbox(4);
-        let (own, _rx2, _) = outbox(4);
+        let (via_team, own) = (Mailbox::new(4), Mailbox::new(4));
         hub.subscribe(
             Channel::Team(team),
             hub.connection_id(),

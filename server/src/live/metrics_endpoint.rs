@@ -4,7 +4,7 @@ use super::Live;
 use crate::metrics::Snapshot;
 use axum::{Extension, http::header, response::IntoResponse};
 
-pub async fn metrics(Extension(live): Extension<Live>) -> impl IntoResponse {
+pub async fn metrics(Extension(live): Extension<std::sync::Arc<Live>>) -> impl IntoResponse {
     let snapshot = Snapshot {
         head: *live.store.watch_head().borrow(),
         subscriptions: live.hub.subscriptions(),

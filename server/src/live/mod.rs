@@ -2,7 +2,8 @@
 //!
 //! - [`signature`]: channel signatures (HMAC-SHA256), made and checked.
 //! - [`access`]: who may subscribe to which channel.
-//! - [`hub`]: channels, their subscribers and their bounded queues.
+//! - [`hub`]: channels and their subscribers.
+//! - [`mailbox`]: each connection's bounded queue of frames.
 //! - [`occupancy`]: the open connections of each user, against the limit per user.
 //! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
 //! - [`authorize`]: `POST /broadcasting/auth`.
@@ -13,6 +14,7 @@
 mod access;
 mod authorize;
 mod hub;
+mod mailbox;
 mod metrics_endpoint;
 mod occupancy;
 mod reactor;

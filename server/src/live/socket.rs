@@ -8,8 +8,9 @@
 //! replay had them. So there is no gap and no duplicate, whatever commits meanwhile.
 
 use super::{
-    Live, SocketLimits, access,
-    hub::{ConnectionId, Frame, Outbox},
+    Live, access,
+    hub::{ConnectionId, Frame},
+    mailbox::Mailbox,
     occupancy::Seat,
     tracker::{Change, TrackError, Tracker, messages},
 };
@@ -34,12 +35,10 @@ use futures_util::{
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use std::{
-    collections::{HashMap, HashSet},
     num::NonZeroU32,
     sync::Arc,
     time::{Duration, Instant},
 };
-use tokio::sync::{Notify, mpsc};
 use tower_sessions::Session;
 
 /// The protocol version this server speaks.
@@ -62,7 +61,7 @@ pub struct ConnectQuery {
 /// Upgrades to a WebSocket when the request comes from this site (or from no browser at
 /// all); a foreign `Origin` gets 403 before any upgrade.
 pub async fn upgrade(
-    Extension(live): Extension<Live>,
+    Extension(live): Extension<Arc<Live>>,
     Path(key): Path<String>,
     Query(query): Query<ConnectQuery>,
     headers: HeaderMap,
@@ -98,11 +97,20 @@ pub async fn upgrade(
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
             match (refusal, seat) {
-                (Some((code, message)), _) => refuse(socket, code, message).await,
+                (Some((code, message)), _) => Box::pin(refuse(socket, code, message)).await,
                 (None, Err(full)) => {
-                    refuse(socket, ErrorCode::OverCapacity, full.to_string()).await
+                    Box::pin(refuse(socket, ErrorCode::OverCapacity, full.to_string())).await
                 }
-                (None, Ok(seat)) => Connection::new(live, user, seat).run(socket).await,
+                (None, Ok(seat)) => {
+                    let fut = Connection::new(live, user, seat).run(socket);
+                    tracing::info!(
+                        run = std::mem::size_of_val(&fut),
+                        conn = std::mem::size_of::<Connection>(),
+                        ws = std::mem::size_of::<WebSocket>(),
+                        "SIZES"
+                    );
+                    fut.await
+                }
             }
         })
 }
@@ -153,41 +161,38 @@ struct Ending {
     message: String,
 }
 
+/// One connection's state. Tens of thousands may sit idle, so it is kept small: the shared
+/// state behind one `Arc`, a mailbox instead of a channel, a plain list of subscriptions,
+/// and the work of rare events (a subscription, a ping, the goodbye) boxed, so that it does
+/// not size every connection's task (`tidings-load` measures the memory per connection).
 struct Connection {
-    live: Live,
+    live: Arc<Live>,
     user: Option<UserId>,
     id: ConnectionId,
     socket_id: SocketId,
-    outbox: Outbox,
-    frames: mpsc::Receiver<Arc<Frame>>,
-    overflowed: Arc<Notify>,
-    channels: HashSet<Channel>,
-    /// Per resumed channel, the position up to which the replay delivered.
-    replayed: HashMap<Channel, Position>,
+    mailbox: Arc<Mailbox>,
+    subscriptions: Vec<Subscription>,
     limiter: DefaultDirectRateLimiter,
     /// This connection's place among its user's, once it is known whose it is.
     seat: Option<Seat>,
 }
 
+struct Subscription {
+    channel: Channel,
+    /// For a resumed channel, the position up to which the replay delivered.
+    replayed: Option<Position>,
+}
+
 impl Connection {
-    fn new(live: Live, user: Option<UserId>, seat: Option<Seat>) -> Self {
+    fn new(live: Arc<Live>, user: Option<UserId>, seat: Option<Seat>) -> Self {
         let limits = live.limits;
-        let id = live.hub.connection_id();
-        let (sender, frames) = mpsc::channel(limits.queue_depth);
-        let overflowed = Arc::new(Notify::new());
         let quota = Quota::per_second(nonzero(limits.frames_per_second))
             .allow_burst(nonzero(limits.frame_burst));
         Self {
             socket_id: socket_id(),
-            id,
-            outbox: Outbox {
-                frames: sender,
-                overflowed: overflowed.clone(),
-            },
-            frames,
-            overflowed,
-            channels: HashSet::new(),
-            replayed: HashMap::new(),
+            id: live.hub.connection_id(),
+            mailbox: Mailbox::new(limits.queue_depth),
+            subscriptions: Vec::new(),
             limiter: RateLimiter::direct(quota),
             live,
             user,
@@ -197,17 +202,17 @@ impl Connection {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let limits: SocketLimits = self.live.limits;
         let hello = ServerMessage::ConnectionEstablished {
             socket_id: self.socket_id,
-            activity_timeout_secs: limits.activity_timeout.as_secs().max(1) as u32,
+            activity_timeout_secs: self.live.limits.activity_timeout.as_secs().max(1) as u32,
         };
-        if send(&mut sink, &hello).await.is_err() {
+        if Box::pin(send(&mut sink, &hello)).await.is_err() {
             return;
         }
         self.live.metrics.connected();
         let mut last_heard = Instant::now();
         let mut pinged_at: Option<Instant> = None;
+        let limits = &self.live.limits;
         let mut tick = tokio::time::interval(limits.pong_timeout.min(limits.activity_timeout) / 2);
         let ending = loop {
             tokio::select! {
@@ -224,21 +229,8 @@ impl Connection {
                     pinged_at = None;
                     match message {
                         Message::Text(text) => {
-                            // Boxed: a subscription's work (signature, membership, replay)
-                            // would otherwise size every idle connection's task. A client
-                            // that stops reading during a replay blocks it: the overflow
-                            // notice and a deadline still end the connection.
-                            let overflowed = self.overflowed.clone();
-                            tokio::select! {
-                                handled = Box::pin(self.on_text(&mut sink, text.as_str())) => {
-                                    if let Some(ending) = handled {
-                                        break Some(ending);
-                                    }
-                                }
-                                () = overflowed.notified() => break Some(self.fell_behind()),
-                                () = tokio::time::sleep(limits.pong_timeout) => {
-                                    break Some(self.fell_behind());
-                                }
+                            if let Some(ending) = Box::pin(self.on_text_in_time(&mut sink, text)).await {
+                                break Some(ending);
                             }
                         }
                         Message::Binary(_) => {
@@ -246,7 +238,7 @@ impl Connection {
                                 code: None,
                                 message: "Binary frames are not part of the protocol.".into(),
                             };
-                            if send(&mut sink, &error).await.is_err() {
+                            if Box::pin(send(&mut sink, &error)).await.is_err() {
                                 break None;
                             }
                         }
@@ -254,21 +246,14 @@ impl Connection {
                         Message::Ping(_) | Message::Pong(_) => {}
                     }
                 }
-                Some(frame) = self.frames.recv() => {
-                    // A client that stops reading blocks this write for good; the overflow
-                    // notice must still end the connection.
-                    let overflowed = self.overflowed.clone();
-                    tokio::select! {
-                        flushed = self.flush_queue(&mut sink, frame) => {
-                            if flushed.is_err() {
-                                break None;
-                            }
-                        }
-                        () = overflowed.notified() => break Some(self.fell_behind()),
+                frames = self.mailbox.take() => {
+                    if let Err(ending) = Box::pin(self.deliver(&mut sink, frames)).await {
+                        break ending;
                     }
                 }
-                () = self.overflowed.notified() => break Some(self.fell_behind()),
+                () = self.mailbox.overflowed() => break Some(self.fell_behind()),
                 _ = tick.tick() => {
+                    let limits = &self.live.limits;
                     if let Some(at) = pinged_at {
                         if at.elapsed() >= limits.pong_timeout {
                             break Some(Ending {
@@ -278,7 +263,7 @@ impl Connection {
                         }
                     } else if last_heard.elapsed() >= limits.activity_timeout {
                         let ping = send(&mut sink, &ServerMessage::Ping);
-                        match tokio::time::timeout(limits.pong_timeout, ping).await {
+                        match Box::pin(tokio::time::timeout(limits.pong_timeout, ping)).await {
                             Ok(Ok(())) => pinged_at = Some(Instant::now()),
                             Ok(Err(_)) => break None,
                             Err(_) => break Some(self.fell_behind()),
@@ -287,18 +272,19 @@ impl Connection {
                 }
             }
         };
-        for channel in &self.channels {
-            self.live.hub.unsubscribe(*channel, self.id);
+        self.mailbox.close();
+        for subscription in &self.subscriptions {
+            self.live.hub.unsubscribe(subscription.channel, self.id);
         }
         self.live.metrics.disconnected();
         match ending {
             Some(Ending { code, message }) => {
-                goodbye(&mut sink, &mut stream, code, &message).await;
+                Box::pin(goodbye(&mut sink, &mut stream, code, &message)).await;
             }
             // The client closed (or the socket failed): send the close frame that answers
             // it, if the socket still takes one.
             None => {
-                let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
+                let _ = Box::pin(tokio::time::timeout(GOODBYE_TIMEOUT, sink.close())).await;
             }
         }
     }
@@ -311,26 +297,78 @@ impl Connection {
         }
     }
 
-    /// Sends `first` and every frame already queued behind it, with one flush, leaving out
-    /// what a replay already delivered.
-    async fn flush_queue(
+    /// Handles a text frame. A client that stops reading during a replay blocks it: the
+    /// overflow notice and a deadline still end the connection.
+    async fn on_text_in_time(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
-        first: Arc<Frame>,
+        text: Utf8Bytes,
+    ) -> Option<Ending> {
+        let mailbox = Arc::clone(&self.mailbox);
+        let deadline = self.live.limits.pong_timeout;
+        tokio::select! {
+            handled = self.on_text(sink, text.as_str()) => handled,
+            () = mailbox.overflowed() => Some(self.fell_behind()),
+            () = tokio::time::sleep(deadline) => Some(self.fell_behind()),
+        }
+    }
+
+    /// Writes `frames`. A client that stops reading blocks the write for good; the overflow
+    /// notice must still end the connection. `Err(None)`: the socket failed.
+    async fn deliver(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        frames: Vec<Arc<Frame>>,
+    ) -> Result<(), Option<Ending>> {
+        let mailbox = Arc::clone(&self.mailbox);
+        tokio::select! {
+            flushed = self.flush(sink, frames) => flushed.map_err(|_| None),
+            () = mailbox.overflowed() => Err(Some(self.fell_behind())),
+        }
+    }
+
+    /// Sends the frames with one flush, leaving out what a replay already delivered.
+    async fn flush(
+        &self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        frames: Vec<Arc<Frame>>,
     ) -> Result<(), axum::Error> {
         let mut sent = 0;
-        let mut next = Some(first);
-        while let Some(frame) = next {
-            let replayed = self.replayed.get(&frame.channel).copied();
+        for frame in frames {
+            let replayed = self.replayed(frame.channel);
             if replayed.is_none_or(|upto| frame.position > upto) {
-                sink.feed(Message::Text(Utf8Bytes::from(frame.text.as_ref())))
-                    .await?;
+                sink.feed(Message::Text(frame.text.clone())).await?;
                 sent += 1;
             }
-            next = self.frames.try_recv().ok();
         }
         self.live.metrics.frames_sent(sent);
         sink.flush().await
+    }
+
+    fn replayed(&self, channel: Channel) -> Option<Position> {
+        self.subscriptions
+            .iter()
+            .find(|s| s.channel == channel)
+            .and_then(|s| s.replayed)
+    }
+
+    fn subscribed(&mut self, channel: Channel) -> &mut Subscription {
+        let at = match self.subscriptions.iter().position(|s| s.channel == channel) {
+            Some(at) => at,
+            None => {
+                self.subscriptions.push(Subscription {
+                    channel,
+                    replayed: None,
+                });
+                self.subscriptions.len() - 1
+            }
+        };
+        &mut self.subscriptions[at]
+    }
+
+    fn unsubscribe(&mut self, channel: Channel) {
+        self.subscriptions.retain(|s| s.channel != channel);
+        self.live.hub.unsubscribe(channel, self.id);
     }
 
     /// Handles one text frame; `Some` ends the connection.
@@ -374,8 +412,7 @@ impl Connection {
                 });
             }
             Ok(ClientMessage::Unsubscribe { channel }) => {
-                self.channels.remove(&channel);
-                self.live.hub.unsubscribe(channel, self.id);
+                self.unsubscribe(channel);
                 None
             }
             Err(error) => Some(protocol_error(text, error)),
@@ -405,8 +442,7 @@ impl Connection {
         if let (true, Some(from)) = (admitted, resume_from)
             && let Err(error) = self.replay(sink, channel, from).await
         {
-            self.channels.remove(&channel);
-            self.live.hub.unsubscribe(channel, self.id);
+            self.unsubscribe(channel);
             let refusal = ServerMessage::SubscriptionError {
                 channel: channel.to_string(),
                 status: error.status(),
@@ -444,8 +480,7 @@ impl Connection {
                 if let Change::Todo { todo, members } = tracker.advance(event).await? {
                     for frame in messages(event, &todo, &members) {
                         if frame.channel == channel {
-                            sink.feed(Message::Text(Utf8Bytes::from(frame.text.as_ref())))
-                                .await?;
+                            sink.feed(Message::Text(frame.text.clone())).await?;
                             sent += 1;
                         }
                     }
@@ -454,7 +489,7 @@ impl Connection {
         }
         sink.flush().await?;
         self.live.metrics.frames_sent(sent);
-        self.replayed.insert(channel, head);
+        self.subscribed(channel).replayed = Some(head);
         Ok(())
     }
 
@@ -507,10 +542,11 @@ impl Connection {
                         Err(full) => return refused(429, &full.to_string()),
                     }
                 }
+                let mailbox = Arc::clone(&self.mailbox);
                 self.live
                     .hub
-                    .subscribe(channel, self.id, user, grant, self.outbox.clone());
-                self.channels.insert(channel);
+                    .subscribe(channel, self.id, user, grant, mailbox);
+                self.subscribed(channel);
                 ServerMessage::SubscriptionSucceeded { channel }
             }
             Ok(None) => refused(403, "You may not subscribe to this channel."),

@@ -229,7 +229,7 @@ pub fn messages(event: &RecordedEvent, todo: &Todo, members: &BTreeSet<UserId>) 
             Frame {
                 channel,
                 position: event.position,
-                text: Arc::from(message.to_json()),
+                text: message.to_json().into(),
             }
         })
         .collect()
