@@ -103,6 +103,72 @@ test('a member leaves a team and loses sight of it', async ({ browser }) => {
   await Promise.all([owner.close(), leaver.close()]);
 });
 
+test('a person switches between two teams; the creator removes them and they lose sight of it', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await browser.newContext();
+  const member = await browser.newContext();
+  const o = await owner.newPage();
+  const m = await member.newPage();
+  const errors = [collectErrors(o), collectErrors(m)];
+
+  await signUp(o, 'Oskar', true);
+  const choir = await makeTeam(o, 'Choir', true);
+  const choirUrl = o.url();
+  await gotoHydrated(o, choirUrl);
+  const rehearse = uniqueTitle('Rehearse');
+  await o.getByLabel('Title').fill(rehearse);
+  await o.getByRole('button', { name: 'Add todo' }).click();
+  await expect(o.locator('.todo-card', { hasText: rehearse })).toBeVisible();
+  await o.getByRole('link', { name: 'Members and invites' }).click();
+  const membersUrl = o.url();
+  await gotoHydrated(o, membersUrl);
+  await o.getByLabel('Who may use it').selectOption('single');
+  await o.getByRole('button', { name: 'Make an invite link' }).click();
+  const link = await o.locator('#invite-link').inputValue();
+
+  // Mia has a team of her own, then joins Oskar's: the switcher takes her between the two.
+  await signUp(m, 'Mia', true);
+  const garden = await makeTeam(m, 'Garden', true);
+  await gotoHydrated(m, m.url());
+  const weed = uniqueTitle('Weed');
+  await m.getByLabel('Title').fill(weed);
+  await m.getByRole('button', { name: 'Add todo' }).click();
+  await expect(m.locator('.todo-card', { hasText: weed })).toBeVisible();
+  await gotoHydrated(m, link);
+  await m.getByRole('button', { name: `Join ${choir}` }).click();
+  await expect(m.getByRole('heading', { level: 1, name: choir })).toBeVisible();
+  const switcher = m.locator('.team-switcher');
+  await switcher.getByRole('link', { name: garden }).click();
+  await expect(m.getByRole('heading', { level: 1, name: garden })).toBeVisible();
+  await expect(m.locator('.todo-card', { hasText: weed })).toBeVisible();
+  await expect(m.locator('.todo-card', { hasText: rehearse })).toHaveCount(0);
+  await switcher.getByRole('link', { name: choir }).click();
+  await expect(m.getByRole('heading', { level: 1, name: choir })).toBeVisible();
+  await expect(m.locator('.todo-card', { hasText: rehearse })).toBeVisible();
+  await expect(m.locator('.todo-card', { hasText: weed })).toHaveCount(0);
+
+  // Only the creator sees "Remove", and only beside the others.
+  await m.getByRole('link', { name: 'Members and invites' }).click();
+  await expect(m.locator('.member-name')).toHaveText(['Oskar', 'Mia']);
+  await expect(m.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+  await gotoHydrated(o, membersUrl);
+  await expect(o.locator('.member-name')).toHaveText(['Oskar', 'Mia']);
+  await expect(o.getByRole('button', { name: /^Remove/ })).toHaveCount(1);
+  await o.getByRole('button', { name: 'Remove Mia' }).click();
+  await expect(o.locator('.member-name')).toHaveText(['Oskar']);
+
+  await m.goto(choirUrl);
+  await expect(m.getByRole('alert')).toHaveText('The team was not found.');
+  await expect(m.locator('body')).not.toContainText(rehearse);
+
+  for (const list of errors) {
+    expect(list, 'console errors and page errors').toEqual([]);
+  }
+  await Promise.all([owner.close(), member.close()]);
+});
+
 test('signing up and making a team work with JavaScript disabled', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

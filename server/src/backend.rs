@@ -246,12 +246,14 @@ impl Backend for TidingsBackend {
         let now = Utc::now();
         Ok(TeamMembers {
             team,
+            viewer,
             members: members
                 .into_iter()
                 .map(|member| MemberView {
                     id: member.user,
                     display_name: name(&member.user),
                     joined_at: member.joined_at,
+                    creator: member.creator,
                 })
                 .collect(),
             invitations: invitations

@@ -1,6 +1,6 @@
 //! A rebuild from the log equals the incremental projection, over random command histories
-//! of todos and of a team's members and invite links, and it can run while commands keep
-//! arriving.
+//! of todos and of a team's members (joining, leaving, removed) and invite links, and it can
+//! run while commands keep arriving.
 
 use app::{
     api::backend::CommandRequest,
@@ -33,6 +33,7 @@ enum Step {
     Revoke(usize),
     Join(usize, usize),
     Leave(usize),
+    Remove(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -48,6 +49,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..4usize).prop_map(Step::Revoke),
         (0..3usize, 0..4usize).prop_map(|(p, i)| Step::Join(p, i)),
         (0..4usize).prop_map(Step::Leave),
+        (0..4usize).prop_map(Step::Remove),
     ]
 }
 
@@ -144,6 +146,11 @@ impl World {
             Step::Leave(person) => {
                 let user = [self.actor, self.people[0], self.people[1], self.people[2]][person];
                 return self.run_team(TeamCommand::Leave { user }).await;
+            }
+            Step::Remove(person) => {
+                let user = [self.actor, self.people[0], self.people[1], self.people[2]][person];
+                let by = self.actor;
+                return self.run_team(TeamCommand::Remove { user, by }).await;
             }
             Step::Create(title) => {
                 let todo_id = TodoId::new();

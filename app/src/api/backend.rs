@@ -66,7 +66,7 @@ pub trait Backend: Send + Sync + 'static {
     /// Decides and appends a todo command; returns once its events are committed and projected.
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError>;
 
-    /// Decides and appends a team command (create, revoke, leave).
+    /// Decides and appends a team command (create, revoke, leave, remove).
     async fn execute_team(&self, request: TeamRequest) -> Result<TeamReceipt, AppError>;
 
     /// Makes an invite link for a team the actor belongs to.

@@ -98,11 +98,15 @@ impl From<TeamError> for AppError {
         match error {
             TeamError::NotFound | TeamError::NotAMember => Self::not_found("The team"),
             TeamError::InvitationNotFound => Self::not_found("The invite link"),
+            TeamError::MemberNotFound => Self::not_found("The member"),
             TeamError::AlreadyExists
             | TeamError::InvitationExpired
             | TeamError::InvitationUsed
             | TeamError::InvitationRevoked
-            | TeamError::LastMember => Self::Refused {
+            | TeamError::LastMember
+            | TeamError::NotTheCreator
+            | TeamError::RemovingYourself
+            | TeamError::RemovingTheCreator => Self::Refused {
                 message: error.to_string(),
             },
         }

@@ -18,8 +18,8 @@ pub use error::AppError;
 pub use error::parse_id;
 pub use teams::{
     CreateInvitation, CreateTeam, FetchTeamMembers, JoinTeam, LeaveTeam, PreviewInvitation,
-    RevokeInvitation, create_invitation, create_team, fetch_team_members, join_team, leave_team,
-    preview_invitation, revoke_invitation,
+    RemoveMember, RevokeInvitation, create_invitation, create_team, fetch_team_members, join_team,
+    leave_team, preview_invitation, remove_member, revoke_invitation,
 };
 pub use todos::{
     CreateTodo, FetchTeamBoard, FetchTodoDetail, MyTeams, TransitionTodo, UpdateTodo, create_todo,

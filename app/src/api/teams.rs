@@ -1,5 +1,5 @@
 //! Server functions for teams: create one, see its members and invite links, invite, revoke,
-//! join and leave.
+//! join, leave, and remove a member.
 
 use super::{AppError, InvitePreview, NewInvitation, TeamMembers, TeamReceipt};
 use leptos::prelude::*;
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use {
     super::{backend::TeamRequest, context::signed_in, error::parse_id},
     crate::domain::{
-        CommandId, InvitationId, TeamId, TeamName,
+        CommandId, InvitationId, TeamId, TeamName, UserId,
         team::{InviteToken, TeamCommand},
     },
 };
@@ -92,6 +92,26 @@ pub async fn leave_team(team_id: String, command_id: String) -> Result<TeamRecei
         command_id: parse_id("command_id", &command_id, CommandId::parse)?,
         team_id: parse_id("team_id", &team_id, TeamId::parse)?,
         command: TeamCommand::Leave { user: actor },
+    };
+    backend.0.execute_team(request).await
+}
+
+/// The team's creator takes another member out of the team.
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(
+    team_id: String,
+    user_id: String,
+    command_id: String,
+) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let request = TeamRequest {
+        actor,
+        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
+        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
+        command: TeamCommand::Remove {
+            user: parse_id("user_id", &user_id, UserId::parse)?,
+            by: actor,
+        },
     };
     backend.0.execute_team(request).await
 }

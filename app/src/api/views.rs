@@ -110,12 +110,13 @@ pub struct Account {
     pub teams: Vec<TeamSummary>,
 }
 
-/// One member of a team.
+/// One member of a team. `creator`: this member made the team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
     pub id: UserId,
     pub display_name: String,
     pub joined_at: DateTime<Utc>,
+    pub creator: bool,
 }
 
 /// Where an invite link stands.
@@ -149,10 +150,11 @@ pub struct InvitationView {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A team's members and invite links as of `position` in the log.
+/// A team's members and invite links as of `position` in the log, as `viewer` sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMembers {
     pub team: TeamSummary,
+    pub viewer: UserId,
     pub members: Vec<MemberView>,
     pub invitations: Vec<InvitationView>,
     pub position: Position,

@@ -1,9 +1,9 @@
-//! `/teams/:team_id/members`: who is in the team, its invite links (make, revoke), and
-//! leaving it.
+//! `/teams/:team_id/members`: who is in the team (its creator may remove the others), its
+//! invite links (make, revoke), and leaving it.
 
 use crate::{
     api::{
-        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView,
+        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView, RemoveMember,
         RevokeInvitation, TeamMembers, fetch_team_members,
     },
     components::{ActionNotice, Loaded, format_time, fresh_command_id, go_to, site_origin},
@@ -18,14 +18,22 @@ pub fn MembersPage() -> impl IntoView {
     let team_id = move || params.read().get("team_id").unwrap_or_default();
     let invite = ServerAction::<CreateInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
+    let remove = ServerAction::<RemoveMember>::new();
     let team = Resource::new(
-        move || (team_id(), invite.version().get(), revoke.version().get()),
-        |(team_id, _, _)| fetch_team_members(team_id),
+        move || {
+            (
+                team_id(),
+                invite.version().get(),
+                revoke.version().get(),
+                remove.version().get(),
+            )
+        },
+        |(team_id, ..)| fetch_team_members(team_id),
     );
     view! {
         <Loaded
             resource=team
-            render=move |team| view! { <Members team invite revoke /> }
+            render=move |team| view! { <Members team invite revoke remove /> }
         />
     }
 }
@@ -35,12 +43,19 @@ fn Members(
     team: TeamMembers,
     invite: ServerAction<CreateInvitation>,
     revoke: ServerAction<RevokeInvitation>,
+    remove: ServerAction<RemoveMember>,
 ) -> impl IntoView {
     let team_id = team.team.id.to_string();
+    let viewer = team.viewer;
+    let viewer_is_creator = team.members.iter().any(|m| m.creator && m.id == viewer);
     let members = team
         .members
         .into_iter()
-        .map(|member| view! { <Member member /> })
+        .map(|member| {
+            let removable = viewer_is_creator && member.id != viewer;
+            let team_id = team_id.clone();
+            view! { <Member member team_id removable remove /> }
+        })
         .collect_view();
     let invitations = team
         .invitations
@@ -56,6 +71,7 @@ fn Members(
             <h1>{format!("Members of {}", team.team.name)}</h1>
             <section class="card">
                 <h2>"Members"</h2>
+                <ActionNotice action=remove />
                 <ul class="member-list">{members}</ul>
             </section>
             <InviteForm team_id=team_id.clone() invite />
@@ -80,12 +96,35 @@ fn Members(
     }
 }
 
+/// One member; with `removable`, a form for the creator to remove them.
 #[component]
-fn Member(member: MemberView) -> impl IntoView {
+fn Member(
+    member: MemberView,
+    team_id: String,
+    removable: bool,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let id = member.id.to_string();
+    let removing = id.clone();
+    let label = format!("Remove {}", member.display_name);
+    let remove_form = removable.then(move || {
+        view! {
+            <ActionForm action=remove attr:class="inline-form">
+                <input type="hidden" name="team_id" value=team_id />
+                <input type="hidden" name="user_id" value=removing />
+                <input type="hidden" name="command_id" value=fresh_command_id() />
+                <button type="submit" class="button button-danger" aria-label=label>
+                    "Remove"
+                </button>
+            </ActionForm>
+        }
+    });
     view! {
-        <li data-user-id=member.id.to_string()>
+        <li data-user-id=id>
             <span class="member-name">{member.display_name}</span>
+            {member.creator.then(|| view! { <span class="badge badge-creator">"creator"</span> })}
             <span class="muted small">{format!(" joined {}", format_time(&member.joined_at))}</span>
+            {remove_form}
         </li>
     }
 }

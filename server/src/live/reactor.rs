@@ -63,7 +63,7 @@ impl Reactor {
                             self.hub.publish(&Arc::new(frame));
                         }
                     }
-                    Change::MemberLeft { team, user } => self.hub.revoke(team, user),
+                    Change::MemberGone { team, user } => self.hub.revoke(team, user),
                     Change::Nothing => {}
                 }
                 self.metrics.broadcast(event.position);

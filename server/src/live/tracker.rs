@@ -12,7 +12,7 @@ use crate::store::{EventStore, RecordedEvent, StoreError, StreamId};
 use app::{
     domain::{
         Position, TeamId, TodoId, UserId, Version,
-        team::{self, TeamEvent},
+        team::{self, MemberRemoved, TeamEvent},
         todo::{self, DecodeError, Todo, TodoEvent},
     },
     live::{Channel, ServerMessage},
@@ -38,8 +38,8 @@ pub enum Change {
         todo: Todo,
         members: BTreeSet<UserId>,
     },
-    /// Someone left a team.
-    MemberLeft { team: TeamId, user: UserId },
+    /// Someone left a team or was removed from it.
+    MemberGone { team: TeamId, user: UserId },
     /// Nothing that is broadcast.
     Nothing,
 }
@@ -107,9 +107,10 @@ impl Tracker {
                     members.insert(joined.user_id);
                     Change::Nothing
                 }
-                TeamEvent::MemberLeft { user_id } => {
+                TeamEvent::MemberLeft { user_id }
+                | TeamEvent::MemberRemoved(MemberRemoved { user_id, .. }) => {
                     members.remove(&user_id);
-                    Change::MemberLeft {
+                    Change::MemberGone {
                         team,
                         user: user_id,
                     }

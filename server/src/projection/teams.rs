@@ -3,7 +3,7 @@
 
 use super::{ProjectionError, Tables, timestamp};
 use crate::store::RecordedEvent;
-use app::domain::team::{InvitationCreated, MemberJoined, TeamEvent};
+use app::domain::team::{InvitationCreated, MemberJoined, MemberRemoved, TeamEvent};
 use sqlx::SqliteConnection;
 
 /// Projects one event of a team's stream into `tables`.
@@ -93,7 +93,8 @@ pub async fn project(
                     .await?;
             }
         }
-        TeamEvent::MemberLeft { user_id } => {
+        TeamEvent::MemberLeft { user_id }
+        | TeamEvent::MemberRemoved(MemberRemoved { user_id, .. }) => {
             let sql = format!(
                 "DELETE FROM {} WHERE team_id = ? AND user_id = ?",
                 tables.members

@@ -1,10 +1,16 @@
 //! Every refused input: a typed error with a 4xx status, and nothing written.
 
-use crate::helpers::{Answer, TestApp, spawn_app};
+use crate::helpers::{Answer, PASSWORD, TestApp, spawn_app};
 use app::{
-    api::{AppError, CommandReceipt},
-    domain::{CommandId, TeamId, TodoId},
+    api::{Account, AppError, CommandReceipt},
+    domain::{CommandId, TeamId, TodoId, UserId},
 };
+
+/// The two ways a browser says that a request comes from another site.
+const CROSS_SITE: [(&str, &str); 2] = [
+    ("origin", "http://evil.example"),
+    ("sec-fetch-site", "cross-site"),
+];
 
 /// Asserts that `answer` is the error `status` for `field` (when given), and that the log did
 /// not move.
@@ -173,10 +179,7 @@ async fn a_cross_site_post_is_refused_and_writes_nothing() {
         ("description", String::new()),
         ("command_id", CommandId::new().to_string()),
     ];
-    for (name, value) in [
-        ("origin", "http://evil.example"),
-        ("sec-fetch-site", "cross-site"),
-    ] {
+    for (name, value) in CROSS_SITE {
         let response = app
             .client
             .post(app.url("/api/create_todo"))
@@ -197,4 +200,37 @@ async fn a_cross_site_post_is_refused_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(same_origin.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_cross_site_log_in_is_refused_and_starts_no_session() {
+    let app = spawn_app().await;
+    let email = format!("grace-{}@example.com", UserId::new());
+    app.anonymous()
+        .sign_up(&email, "Grace", PASSWORD)
+        .await
+        .unwrap();
+    let visitor = app.anonymous();
+    let form = [("email", email.as_str()), ("password", PASSWORD)];
+    for (name, value) in CROSS_SITE {
+        let response = visitor
+            .client
+            .post(visitor.url("/api/log_in"))
+            .header("accept", "application/json")
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{name}: {value}");
+        assert!(response.headers().get("set-cookie").is_none());
+    }
+    assert_eq!(visitor.session_cookie(), None, "no session was started");
+    let me: Option<Account> = visitor.call("current_account", &[]).await.unwrap();
+    assert_eq!(me, None);
+    visitor.log_in(&email, PASSWORD).await.unwrap();
+    assert!(
+        visitor.session_cookie().is_some(),
+        "the same log-in from this site works"
+    );
 }

@@ -11,7 +11,9 @@ use server::{
     config::{Limits, Settings},
     sessions,
     startup::Application,
+    store::StreamId,
 };
+use sqlx::{Row, sqlite::SqliteConnectOptions};
 use std::{net::SocketAddr, ops::Deref, sync::Arc};
 
 /// The password every test person signs up with.
@@ -20,7 +22,15 @@ pub const PASSWORD: &str = "correct horse battery";
 /// A running server, and Ada: its first user, who made the team that most tests use.
 pub struct TestApp {
     pub ada: Person,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
+}
+
+/// One event of the log, as a test reads it back from the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    pub event_type: String,
+    pub actor: UserId,
+    pub payload: serde_json::Value,
 }
 
 /// One person's browser: a cookie jar, and the team they made (or a team id of nobody's).
@@ -59,7 +69,7 @@ pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> Test
         .await
         .with_team("Ada's team")
         .await;
-    TestApp { ada, _data: data }
+    TestApp { ada, data }
 }
 
 impl Deref for TestApp {
@@ -87,6 +97,32 @@ impl TestApp {
     /// A browser with no session.
     pub fn anonymous(&self) -> Person {
         Person::anonymous(self.addr)
+    }
+
+    /// A team's events in the log, oldest first, read from the SQLite file beside the
+    /// running server.
+    pub async fn team_log(&self, team: TeamId) -> Vec<LoggedEvent> {
+        let options = SqliteConnectOptions::new()
+            .filename(self.data.path().join("tidings.sqlite"))
+            .read_only(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("the log opens");
+        let rows = sqlx::query(
+            "SELECT event_type, actor, payload FROM events WHERE stream_id = ? ORDER BY version",
+        )
+        .bind(StreamId::for_team(team).as_str())
+        .fetch_all(&pool)
+        .await
+        .expect("the log reads");
+        pool.close().await;
+        rows.iter()
+            .map(|row| LoggedEvent {
+                event_type: row.get("event_type"),
+                actor: UserId::parse(row.get("actor")).expect("an actor id"),
+                payload: serde_json::from_str(row.get("payload")).expect("a JSON payload"),
+            })
+            .collect()
     }
 }
 
@@ -176,6 +212,18 @@ impl Person {
             &[("token", token), ("command_id", &command_id)],
         )
         .await
+    }
+
+    /// Removes `member` from this person's team.
+    pub async fn remove_member(&self, member: UserId) -> Answer<TeamReceipt> {
+        let (team, member) = (self.team.to_string(), member.to_string());
+        let command_id = CommandId::new().to_string();
+        let form = [
+            ("team_id", team.as_str()),
+            ("user_id", member.as_str()),
+            ("command_id", &command_id),
+        ];
+        self.call("remove_member", &form).await
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,6 +1,7 @@
 //! The live channels over real sockets: the Pusher handshake and pings, the upgrade's origin
 //! and key checks, `/broadcasting/auth`, subscriptions (signature and membership checked),
-//! events after commands, frame limits, and a member's channels dropped when they leave.
+//! events after commands, frame limits, and a member's channels dropped when they leave or
+//! are removed.
 
 use crate::helpers::{Person, TestApp, spawn_app, spawn_app_configured};
 use app::domain::{CommandId, TeamId};
@@ -413,6 +414,53 @@ async fn a_member_who_leaves_stops_receiving_the_teams_events() {
         silent(&mut bob_socket).await,
         "Bob's team channel was dropped"
     );
+}
+
+#[tokio::test]
+async fn a_member_who_is_removed_stops_receiving_the_teams_events() {
+    let app: TestApp = spawn_app().await;
+    let link = app.invite("single").await.unwrap();
+    let bob = app.newcomer("Bob").await;
+    bob.join(&link.path).await.unwrap();
+    let mut ada_socket = subscribed(&app, app.team).await;
+    let mut bob_socket = subscribed(&bob, app.team).await;
+    app.remove_member(bob.id).await.unwrap();
+    app.create_todo("After Bob was removed").await.unwrap();
+    assert_eq!(next(&mut ada_socket).await["event"], "TodoCreated");
+    assert!(
+        silent(&mut bob_socket).await,
+        "Bob's team channel was dropped"
+    );
+}
+
+#[tokio::test]
+async fn a_cross_site_channel_authorisation_is_refused() {
+    let app = spawn_app().await;
+    let (_socket, socket_id) = connect(&app).await;
+    let channel = team_channel(app.team);
+    let form = [
+        ("socket_id", socket_id.as_str()),
+        ("channel_name", &channel),
+    ];
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/broadcasting/auth"))
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{name}: {value}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("another site"), "{body}");
+    }
+    let (status, body) = authorize(&app, &socket_id, &channel).await;
+    assert_eq!(status, 200, "the same request from this site is signed");
+    assert!(body["auth"].is_string(), "{body}");
 }
 
 #[tokio::test]

@@ -1,11 +1,11 @@
-//! Teams and authorisation over HTTP: invite links, joining and leaving, every command and
-//! query refused for a non-member, probes by guessed or foreign ids answered "not found", and
-//! internal notes kept from everyone but their author.
+//! Teams and authorisation over HTTP: invite links, joining, leaving and removal, one person
+//! in several teams, every command and query refused for a non-member, probes by guessed or
+//! foreign ids answered "not found", and internal notes kept from everyone but their author.
 
 use crate::helpers::{Answer, Person, TestApp, spawn_app};
 use app::{
-    api::{AppError, InvitationStatus, TeamBoard, TeamMembers, TodoDetail},
-    domain::{CommandId, InvitationId, TeamId, TodoId},
+    api::{AppError, InvitationStatus, TeamBoard, TeamMembers, TeamSummary, TodoDetail},
+    domain::{CommandId, InvitationId, TeamId, TodoId, UserId},
 };
 
 /// Ada's team with Bob in it, through a single-use link.
@@ -28,6 +28,19 @@ fn not_found(answer: Answer<impl std::fmt::Debug>, what: &str) {
     let (status, error) = answer.expect_err("refused");
     assert_eq!(status, 404, "{error:?}");
     assert_eq!(error, AppError::not_found(what));
+}
+
+fn refused(answer: Answer<impl std::fmt::Debug>, message: &str) {
+    let (status, error) = answer.expect_err("refused");
+    assert_eq!(status, 422, "{error:?}");
+    assert!(error.to_string().contains(message), "{error}");
+}
+
+/// A board's titles, sorted.
+fn titles(board: &TeamBoard) -> Vec<&str> {
+    let mut titles: Vec<&str> = board.todos.iter().map(|todo| todo.title.as_str()).collect();
+    titles.sort_unstable();
+    titles
 }
 
 #[tokio::test]
@@ -154,6 +167,108 @@ async fn a_member_who_leaves_loses_access_at_once_and_the_last_cannot_leave() {
 }
 
 #[tokio::test]
+async fn the_creator_removes_a_member_who_loses_access_at_once() {
+    let (app, bob) = ada_and_bob().await;
+    let todo = app
+        .create_todo("Not for Bob any more")
+        .await
+        .unwrap()
+        .todo_id;
+    app.remove_member(bob.id).await.unwrap();
+
+    not_found(bob.board_of(app.team).await, "The team");
+    not_found(bob.detail(todo).await, "The todo");
+    not_found(members(&bob, app.team).await, "The team");
+    let teams: Vec<TeamSummary> = bob.call("my_teams", &[]).await.unwrap();
+    assert!(teams.is_empty(), "{teams:?}");
+    let left: Vec<UserId> = members(&app, app.team)
+        .await
+        .unwrap()
+        .members
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(left, [app.id]);
+
+    let last = app.team_log(app.team).await.pop().unwrap();
+    assert_eq!(last.event_type, "MemberRemoved");
+    assert_eq!(last.actor, app.id, "the actor is the creator's session");
+    assert_eq!(last.payload["user_id"], bob.id.to_string());
+    assert_eq!(last.payload["removed_by"], app.id.to_string());
+}
+
+#[tokio::test]
+async fn a_member_who_did_not_make_the_team_cannot_remove_anyone_and_nothing_is_written() {
+    let (app, bob) = ada_and_bob().await;
+    let link = app.invite("single").await.unwrap();
+    let carol = app.newcomer("Carol").await;
+    carol.join(&link.path).await.unwrap();
+    let before = app.team_log(app.team).await;
+
+    refused(
+        bob.remove_member(carol.id).await,
+        "Only the person who made this team",
+    );
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    assert_eq!(members(&app, app.team).await.unwrap().members.len(), 3);
+}
+
+#[tokio::test]
+async fn removing_yourself_the_creator_or_a_non_member_is_refused() {
+    let (app, bob) = ada_and_bob().await;
+    let mallory = app.stranger("Mallory").await;
+    let before = app.team_log(app.team).await;
+
+    refused(app.remove_member(app.id).await, "leave the team instead");
+    refused(bob.remove_member(bob.id).await, "leave the team instead");
+    refused(bob.remove_member(app.id).await, "cannot be removed");
+    not_found(app.remove_member(mallory.id).await, "The member");
+    not_found(app.remove_member(UserId::new()).await, "The member");
+    let (team, command_id) = (app.team.to_string(), CommandId::new().to_string());
+    let form = [
+        ("team_id", team.as_str()),
+        ("user_id", "bob"),
+        ("command_id", command_id.as_str()),
+    ];
+    let (status, error) = app
+        .call::<app::api::TeamReceipt>("remove_member", &form)
+        .await
+        .unwrap_err();
+    assert_eq!(status, 400);
+    assert!(matches!(error, AppError::Invalid { ref field, .. } if field == "user_id"));
+
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    assert_eq!(members(&app, app.team).await.unwrap().members.len(), 2);
+}
+
+#[tokio::test]
+async fn one_person_in_two_teams_sees_both_and_each_board_holds_only_its_own_todos() {
+    let app = spawn_app().await;
+    let bob = app.stranger("Bob").await;
+    let link = app.invite("single").await.unwrap();
+    bob.join(&link.path).await.unwrap();
+    app.create_todo("Ada's plan").await.unwrap();
+    bob.create_todo("Bob's plan").await.unwrap();
+    bob.create_todo_with(
+        &app.team.to_string(),
+        "Bob's idea for Ada's team",
+        "",
+        &CommandId::new().to_string(),
+    )
+    .await
+    .unwrap();
+
+    let teams: Vec<TeamSummary> = bob.call("my_teams", &[]).await.unwrap();
+    let listed: Vec<(TeamId, &str)> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
+    assert_eq!(listed, [(app.team, "Ada's team"), (bob.team, "Bob's team")]);
+    let adas = bob.board_of(app.team).await.unwrap();
+    assert_eq!(titles(&adas), ["Ada's plan", "Bob's idea for Ada's team"]);
+    let bobs = bob.board_of(bob.team).await.unwrap();
+    assert_eq!(titles(&bobs), ["Bob's plan"]);
+    not_found(app.board_of(bob.team).await, "The team");
+}
+
+#[tokio::test]
 async fn every_command_and_query_is_refused_for_a_non_member_and_writes_nothing() {
     let app = spawn_app().await;
     let todo = app.create_todo("Private to Ada's team").await.unwrap();
@@ -211,6 +326,17 @@ async fn every_command_and_query_is_refused_for_a_non_member_and_writes_nothing(
     not_found(
         mallory
             .call::<app::api::TeamReceipt>("leave_team", &leave)
+            .await,
+        "The team",
+    );
+    let remove = [
+        ("team_id", team.as_str()),
+        ("user_id", &app.id.to_string()),
+        ("command_id", &CommandId::new().to_string()),
+    ];
+    not_found(
+        mallory
+            .call::<app::api::TeamReceipt>("remove_member", &remove)
             .await,
         "The team",
     );

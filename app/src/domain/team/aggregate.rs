@@ -1,7 +1,7 @@
 //! The Team aggregate: `decide` turns a command into events or a refusal, `apply` folds an
 //! event into the state. Both are pure: even the clock comes in with the command.
 
-use super::{InvitationCreated, MemberJoined, TeamCommand, TeamCreated, TeamEvent};
+use super::{InvitationCreated, MemberJoined, MemberRemoved, TeamCommand, TeamCreated, TeamEvent};
 use crate::domain::{InvitationId, TeamId, TeamName, UserId, Version};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Team {
     pub id: TeamId,
     pub name: TeamName,
+    /// Who made the team: the one member who may remove others.
+    pub creator: UserId,
     pub members: BTreeSet<UserId>,
     pub invitations: BTreeMap<InvitationId, Invitation>,
     pub version: Version,
@@ -50,6 +52,14 @@ pub enum TeamError {
     InvitationRevoked,
     #[error("You are this team's last member, and a team cannot be left empty.")]
     LastMember,
+    #[error("Only the person who made this team can remove its members.")]
+    NotTheCreator,
+    #[error("You cannot remove yourself; leave the team instead.")]
+    RemovingYourself,
+    #[error("The person who made this team cannot be removed from it.")]
+    RemovingTheCreator,
+    #[error("This person is not a member of this team.")]
+    MemberNotFound,
 }
 
 /// Decides what `command` means for a team in `state` (`None`: it does not exist yet).
@@ -147,6 +157,7 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
             }
             Ok(vec![TeamEvent::MemberLeft { user_id: user }])
         }
+        (team, TeamCommand::Remove { user, by }) => team.remove(user, by),
         (_, TeamCommand::Create { .. }) => unreachable!("handled above"),
     }
 }
@@ -154,6 +165,27 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
 impl Team {
     pub fn is_member(&self, user: UserId) -> bool {
         self.members.contains(&user)
+    }
+
+    /// `by` takes `user` out of the team: only the creator may, and never themselves.
+    fn remove(&self, user: UserId, by: UserId) -> Result<Vec<TeamEvent>, TeamError> {
+        self.require_member(by)?;
+        if user == by {
+            return Err(TeamError::RemovingYourself);
+        }
+        if user == self.creator {
+            return Err(TeamError::RemovingTheCreator);
+        }
+        if by != self.creator {
+            return Err(TeamError::NotTheCreator);
+        }
+        if !self.is_member(user) {
+            return Err(TeamError::MemberNotFound);
+        }
+        Ok(vec![TeamEvent::MemberRemoved(MemberRemoved {
+            user_id: user,
+            removed_by: by,
+        })])
     }
 
     fn require_member(&self, user: UserId) -> Result<(), TeamError> {
@@ -171,6 +203,7 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
         (None, TeamEvent::Created(created)) => Some(Team {
             id: created.team_id,
             name: created.name.clone(),
+            creator: created.creator,
             members: BTreeSet::new(),
             invitations: BTreeMap::new(),
             version: Version::NONE.next(),
@@ -204,7 +237,8 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
                         invitation.state = InvitationState::Used;
                     }
                 }
-                TeamEvent::MemberLeft { user_id } => {
+                TeamEvent::MemberLeft { user_id }
+                | TeamEvent::MemberRemoved(MemberRemoved { user_id, .. }) => {
                     team.members.remove(user_id);
                 }
             }

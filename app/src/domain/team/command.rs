@@ -33,4 +33,6 @@ pub enum TeamCommand {
     },
     /// A member leaves.
     Leave { user: UserId },
+    /// The team's creator takes another member out of the team.
+    Remove { user: UserId, by: UserId },
 }

@@ -28,6 +28,13 @@ pub struct MemberJoined {
     pub invitation_id: Option<InvitationId>,
 }
 
+/// The creator took someone out of the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRemoved {
+    pub user_id: UserId,
+    pub removed_by: UserId,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TeamEvent {
     Created(TeamCreated),
@@ -35,6 +42,7 @@ pub enum TeamEvent {
     InvitationRevoked { invitation_id: InvitationId },
     MemberJoined(MemberJoined),
     MemberLeft { user_id: UserId },
+    MemberRemoved(MemberRemoved),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -51,12 +59,13 @@ impl TeamEvent {
     /// Every team event is at schema version 1.
     pub const SCHEMA_VERSION: u16 = 1;
 
-    pub const TYPES: [&'static str; 5] = [
+    pub const TYPES: [&'static str; 6] = [
         "TeamCreated",
         "InvitationCreated",
         "InvitationRevoked",
         "MemberJoined",
         "MemberLeft",
+        "MemberRemoved",
     ];
 
     /// The name in the log.
@@ -67,6 +76,7 @@ impl TeamEvent {
             Self::InvitationRevoked { .. } => "InvitationRevoked",
             Self::MemberJoined(_) => "MemberJoined",
             Self::MemberLeft { .. } => "MemberLeft",
+            Self::MemberRemoved(_) => "MemberRemoved",
         }
     }
 
@@ -79,6 +89,7 @@ impl TeamEvent {
             }),
             Self::MemberJoined(joined) => serde_json::to_value(joined),
             Self::MemberLeft { user_id } => serde_json::to_value(UserRef { user_id: *user_id }),
+            Self::MemberRemoved(removed) => serde_json::to_value(removed),
         };
         encoded.expect("team events are plain data and always encode")
     }
@@ -117,6 +128,9 @@ impl TeamEvent {
             "MemberLeft" => {
                 let UserRef { user_id } = serde_json::from_value(payload).map_err(payload_error)?;
                 Self::MemberLeft { user_id }
+            }
+            "MemberRemoved" => {
+                Self::MemberRemoved(serde_json::from_value(payload).map_err(payload_error)?)
             }
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })

@@ -9,5 +9,5 @@ mod tests;
 
 pub use aggregate::{Invitation, InvitationState, Team, TeamError, apply, decide, replay};
 pub use command::TeamCommand;
-pub use event::{InvitationCreated, MemberJoined, TeamCreated, TeamEvent};
+pub use event::{InvitationCreated, MemberJoined, MemberRemoved, TeamCreated, TeamEvent};
 pub use invite::{InviteToken, TokenError, TokenHash};

@@ -275,6 +275,96 @@ fn a_stranger_cannot_leave() {
 }
 
 #[test]
+fn the_creator_removes_another_member() {
+    let w = world();
+    let removed = given(w.joined(false))
+        .when(TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        })
+        .unwrap();
+    assert_eq!(
+        removed,
+        vec![TeamEvent::MemberRemoved(MemberRemoved {
+            user_id: w.bob,
+            removed_by: w.ada,
+        })]
+    );
+    let mut history = w.joined(false);
+    history.extend(removed);
+    let team = replay(&history).unwrap();
+    assert!(!team.is_member(w.bob));
+    assert!(team.is_member(w.ada));
+}
+
+#[test]
+fn a_member_who_did_not_make_the_team_cannot_remove_anyone() {
+    let w = world();
+    let carol = UserId::new();
+    let mut history = w.joined(false);
+    history.extend(
+        given(w.joined(false))
+            .when(w.join(carol, noon() - Duration::hours(1)))
+            .unwrap(),
+    );
+    assert_eq!(
+        given(history).when(TeamCommand::Remove {
+            user: carol,
+            by: w.bob,
+        }),
+        Err(TeamError::NotTheCreator)
+    );
+}
+
+#[test]
+fn removing_yourself_is_refused_even_for_the_creator() {
+    let w = world();
+    for who in [w.ada, w.bob] {
+        assert_eq!(
+            given(w.joined(false)).when(TeamCommand::Remove { user: who, by: who }),
+            Err(TeamError::RemovingYourself)
+        );
+    }
+}
+
+#[test]
+fn the_creator_cannot_be_removed() {
+    let w = world();
+    assert_eq!(
+        given(w.joined(false)).when(TeamCommand::Remove {
+            user: w.ada,
+            by: w.bob,
+        }),
+        Err(TeamError::RemovingTheCreator)
+    );
+}
+
+#[test]
+fn removing_someone_who_is_not_a_member_is_refused() {
+    let w = world();
+    assert_eq!(
+        given(w.created()).when(TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        }),
+        Err(TeamError::MemberNotFound)
+    );
+}
+
+#[test]
+fn a_stranger_cannot_remove_anyone() {
+    let w = world();
+    let mallory = UserId::new();
+    assert_eq!(
+        given(w.joined(false)).when(TeamCommand::Remove {
+            user: w.bob,
+            by: mallory,
+        }),
+        Err(TeamError::NotAMember)
+    );
+}
+
+#[test]
 fn every_event_round_trips_through_its_encoding() {
     let w = world();
     let mut events = w.joined(true);
@@ -282,6 +372,10 @@ fn every_event_round_trips_through_its_encoding() {
         invitation_id: w.link,
     });
     events.push(TeamEvent::MemberLeft { user_id: w.bob });
+    events.push(TeamEvent::MemberRemoved(MemberRemoved {
+        user_id: w.bob,
+        removed_by: w.ada,
+    }));
     for event in events {
         let decoded = TeamEvent::decode(
             event.event_type(),

@@ -12,10 +12,12 @@ pub struct TeamRecord {
     pub name: String,
 }
 
+/// A member of a team; `creator`: the one who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRecord {
     pub user: UserId,
     pub joined_at: DateTime<Utc>,
+    pub creator: bool,
 }
 
 /// An invite link's row. `state` is `open`, `used` or `revoked`; expiry is left to the reader.
@@ -71,8 +73,10 @@ pub async fn members_and_invitations(
     let mut tx = pool.begin().await?;
     let position = checkpoint(&mut tx, Tables::LIVE).await?;
     let members = sqlx::query(
-        "SELECT user_id, joined_at FROM team_members WHERE team_id = ?
-         ORDER BY joined_at, user_id",
+        "SELECT m.user_id, m.joined_at, m.user_id = t.created_by AS creator
+         FROM team_members m JOIN team_rows t ON t.team_id = m.team_id
+         WHERE m.team_id = ?
+         ORDER BY m.joined_at, m.user_id",
     )
     .bind(team.to_string())
     .fetch_all(&mut *tx)
@@ -91,6 +95,7 @@ pub async fn members_and_invitations(
             Ok(MemberRecord {
                 user: parse(row, "user_id", UserId::parse)?,
                 joined_at: row.try_get("joined_at")?,
+                creator: row.try_get("creator")?,
             })
         })
         .collect::<Result<_, ProjectionError>>()?;
