@@ -173,8 +173,11 @@ impl Acknowledger {
 /// The syncer is gone, so nothing more can be made durable.
 pub(super) struct WriterStops;
 
-/// How many committed groups may wait for the syncer before the writer waits too.
-const SYNC_QUEUE: usize = 64;
+/// How many committed groups may wait for the syncer before the writer waits too. One: while
+/// the disk syncs, the writer commits one group ahead, and the requests that arrive meanwhile
+/// make the next group larger. Committing many small groups instead rewrites the same hot
+/// pages into the log again and again.
+const SYNC_QUEUE: usize = 1;
 
 /// Each round takes every group committed so far, makes them durable with one fsync of the
 /// WAL, then publishes the head and answers. An fsync that fails cannot be retried safely (the
