@@ -8,7 +8,7 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
-    live::{self, Hub, Live, Occupancy, Reactor, Signer},
+    live::{self, Hub, Live, Occupancy, Reactor, Signer, SocketRuntime},
     metrics::Metrics,
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
@@ -88,6 +88,7 @@ impl Application {
             metrics: metrics.clone(),
             store: storage.store.clone(),
             occupancy: Occupancy::new(settings.connections_per_user),
+            sockets: Arc::new(SocketRuntime::start(socket_threads())?),
         };
         let backend = TidingsBackend::new(storage.pool, commands, limits, metrics);
         let router = router(
@@ -158,6 +159,12 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
         .layer(axum::middleware::from_fn(refuse_cross_site))
         .layer(Extension(Arc::new(live)))
         .with_state(options)
+}
+
+/// The connections' runtime gets as many threads as the machine has cores, as the main one
+/// does.
+fn socket_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// The channel-signing secret: the configured one, or 32 random bytes for this process.

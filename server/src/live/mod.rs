@@ -6,6 +6,7 @@
 //! - [`mailbox`]: each connection's bounded queue of frames.
 //! - [`occupancy`]: the open connections of each user, against the limit per user.
 //! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
+//! - [`sockets`]: the runtime that the connections run on, apart from the commands'.
 //! - [`authorize`]: `POST /broadcasting/auth`.
 //! - [`tracker`]: follows the log, and maps each todo event to its messages.
 //! - [`reactor`]: follows the log live and fans each todo event out to its channels.
@@ -20,6 +21,7 @@ mod occupancy;
 mod reactor;
 mod signature;
 mod socket;
+mod sockets;
 mod tracker;
 
 pub use authorize::authorize;
@@ -29,6 +31,7 @@ pub use occupancy::Occupancy;
 pub use reactor::Reactor;
 pub use signature::Signer;
 pub use socket::upgrade;
+pub use sockets::SocketRuntime;
 
 use crate::{metrics::Metrics, store::EventStore};
 use sqlx::SqlitePool;
@@ -46,6 +49,8 @@ pub struct Live {
     pub store: Arc<dyn EventStore>,
     /// The open connections of each user.
     pub occupancy: Arc<Occupancy>,
+    /// Where the connections run.
+    pub sockets: Arc<SocketRuntime>,
 }
 
 /// The limits of one connection.

@@ -102,14 +102,8 @@ pub async fn upgrade(
                     Box::pin(refuse(socket, ErrorCode::OverCapacity, full.to_string())).await
                 }
                 (None, Ok(seat)) => {
-                    let fut = Connection::new(live, user, seat).run(socket);
-                    tracing::info!(
-                        run = std::mem::size_of_val(&fut),
-                        conn = std::mem::size_of::<Connection>(),
-                        ws = std::mem::size_of::<WebSocket>(),
-                        "SIZES"
-                    );
-                    fut.await
+                    let sockets = Arc::clone(&live.sockets);
+                    sockets.spawn(Connection::new(live, user, seat).run(socket));
                 }
             }
         })
