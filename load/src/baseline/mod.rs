@@ -35,7 +35,7 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Each connection's read buffer in bytes: Tidings' `READ_BUFFER_BYTES`
     /// (`server/src/live/socket.rs`), for a fair comparison.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 512)]
     pub read_buffer: usize,
 }
 

@@ -16,7 +16,7 @@ pub struct RunOptions {
     pub target: Targets,
     /// The baseline's read buffer per connection, in bytes: keep it equal to Tidings'
     /// `READ_BUFFER_BYTES` in `server/src/live/socket.rs`.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 512)]
     pub baseline_read_buffer: usize,
     /// The subscriber counts to measure, one run (with a fresh server) each.
     #[arg(long, value_delimiter = ',', default_value = "100,2000,10000")]

