@@ -126,7 +126,10 @@ impl Answer {
 /// syncer's next fsync under [`SyncPolicy::Pipelined`].
 pub(super) enum Acknowledger {
     InCommit(Arc<Durability>),
-    Pipelined(mpsc::Sender<Committed>),
+    Pipelined {
+        groups: mpsc::Sender<Committed>,
+        syncer: tokio::task::JoinHandle<()>,
+    },
 }
 
 impl Acknowledger {
@@ -136,8 +139,8 @@ impl Acknowledger {
             SyncPolicy::InCommit => Self::InCommit(durability),
             SyncPolicy::Pipelined => {
                 let (groups, queue) = mpsc::channel(SYNC_QUEUE);
-                tokio::spawn(sync(wal, durability, queue));
-                Self::Pipelined(groups)
+                let syncer = tokio::spawn(sync(wal, durability, queue));
+                Self::Pipelined { groups, syncer }
             }
         }
     }
@@ -146,7 +149,19 @@ impl Acknowledger {
     pub fn stopped(&self) -> bool {
         match self {
             Self::InCommit(_) => false,
-            Self::Pipelined(syncer) => syncer.is_closed(),
+            Self::Pipelined { groups, .. } => groups.is_closed(),
+        }
+    }
+
+    /// Waits until every group handed over is synced and answered. The writer calls it
+    /// before closing its connection: closing the last connection checkpoints and deletes
+    /// the WAL file, which a sync still to come would then fail to open.
+    pub async fn finish(self) {
+        if let Self::Pipelined { groups, syncer } = self {
+            drop(groups);
+            if let Err(error) = syncer.await {
+                tracing::error!(%error, "the store's syncer failed");
+            }
         }
     }
 
@@ -159,7 +174,7 @@ impl Acknowledger {
                 group.answers.into_iter().for_each(Answer::send);
                 Ok(())
             }
-            Self::Pipelined(syncer) => match syncer.send(group).await {
+            Self::Pipelined { groups, .. } => match groups.send(group).await {
                 Ok(()) => Ok(()),
                 Err(mpsc::error::SendError(group)) => {
                     fail(group, &Arc::new(StoreError::WriterStopped));

@@ -27,8 +27,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Runs until every store handle is dropped and the queue is empty, then closes the
-    /// connection.
+    /// Runs until every store handle is dropped and the queue is empty, then waits for the
+    /// last sync and closes the connection.
     pub async fn run(mut self) {
         let mut group = Vec::with_capacity(self.max_batch);
         // `recv_many` waits for one request, then takes whatever else is already queued.
@@ -48,7 +48,11 @@ impl Writer {
                 tokio::task::yield_now().await;
             }
         }
-        if let Err(error) = self.conn.close().await {
+        let Self {
+            conn, acknowledger, ..
+        } = self;
+        acknowledger.finish().await;
+        if let Err(error) = conn.close().await {
             tracing::warn!(%error, "closing the event store's writer connection failed");
         }
     }
