@@ -16,7 +16,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 /// When a commit is made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub(super) struct Durability {
     synced: AtomicU64,
     /// An fsync failed: the head will not move again.
     failed: AtomicBool,
+    /// Wakes a writer waiting for every commit to be synced.
+    settled: Notify,
 }
 
 impl Durability {
@@ -46,6 +48,21 @@ impl Durability {
             started: AtomicU64::new(0),
             synced: AtomicU64::new(0),
             failed: AtomicBool::new(false),
+            settled: Notify::new(),
+        }
+    }
+
+    /// Waits until no commit is waiting for an fsync (or none ever will be synced again).
+    pub async fn settled(&self) {
+        loop {
+            let notified = self.settled.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let synced = self.synced.load(Ordering::SeqCst);
+            if synced == self.started.load(Ordering::SeqCst) || self.failed.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
         }
     }
 
@@ -66,6 +83,7 @@ impl Durability {
     fn fail(&self) {
         self.failed.store(true, Ordering::SeqCst);
         self.head.send_modify(|_| {});
+        self.settled.notify_waiters();
     }
 
     /// Called by the writer before each transaction: returns the commit's number.
@@ -84,6 +102,7 @@ impl Durability {
             });
         }
         self.synced.fetch_max(commit, Ordering::SeqCst);
+        self.settled.notify_waiters();
     }
 
     /// The highest position a reader may hand out, asked after its query: `None` when every

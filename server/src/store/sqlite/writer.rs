@@ -12,6 +12,13 @@ use sqlx::{Connection, SqliteConnection};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// The smallest group committed while the previous one is still being synced. A smaller
+/// one waits for that fsync (and takes what arrives meanwhile): on a virtual disk, the WAL
+/// writes of a commit stall while an fsync of the same file is in flight, which at 16
+/// concurrent writers tripled the ack p99 (BENCHMARKS.md). Under heavier load the groups
+/// are larger, and committing one during the fsync is what adds capacity.
+const PIPELINE_FROM: usize = 64;
+
 /// One append waiting for the writer, and where its answer goes.
 pub(super) struct Request {
     pub append: EncodedAppend,
@@ -36,6 +43,14 @@ impl Writer {
             let taken = self.requests.recv_many(&mut group, self.max_batch).await;
             if taken == 0 {
                 break;
+            }
+            if taken < PIPELINE_FROM {
+                self.durability.settled().await;
+                while group.len() < self.max_batch
+                    && let Ok(request) = self.requests.try_recv()
+                {
+                    group.push(request);
+                }
             }
             if self.commit_and_answer(&mut group).await.is_err() {
                 break;
