@@ -287,6 +287,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_writer_waits_for_the_fsync_in_flight_until_its_commit_is_synced() {
+        let durability = Arc::new(Durability::new(Position::new(1)));
+        durability.settled().await;
+        let commit = durability.commit_starting();
+        let waiting = tokio::spawn({
+            let durability = Arc::clone(&durability);
+            async move { durability.settled().await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(
+            !waiting.is_finished(),
+            "settled while a commit was not synced"
+        );
+        durability.synced(commit, Some(Position::new(2)));
+        waiting.await.unwrap();
+    }
+
+    #[tokio::test]
     async fn waiting_for_a_position_fails_once_the_syncer_has_failed() {
         let durability = Arc::new(Durability::new(Position::new(2)));
         durability.commit_starting();
