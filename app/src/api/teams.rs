@@ -70,30 +70,22 @@ pub async fn revoke_invitation(
     invitation_id: String,
     command_id: String,
 ) -> Result<TeamReceipt, AppError> {
-    let (backend, actor) = signed_in().await?;
-    let request = TeamRequest {
-        actor,
-        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
-        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
-        command: TeamCommand::Revoke {
+    team_command(&team_id, &command_id, |by| {
+        Ok(TeamCommand::Revoke {
             invitation_id: parse_id("invitation_id", &invitation_id, InvitationId::parse)?,
-            by: actor,
-        },
-    };
-    backend.0.execute_team(request).await
+            by,
+        })
+    })
+    .await
 }
 
 /// Leaves a team.
 #[server(endpoint = "leave_team")]
 pub async fn leave_team(team_id: String, command_id: String) -> Result<TeamReceipt, AppError> {
-    let (backend, actor) = signed_in().await?;
-    let request = TeamRequest {
-        actor,
-        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
-        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
-        command: TeamCommand::Leave { user: actor },
-    };
-    backend.0.execute_team(request).await
+    team_command(&team_id, &command_id, |user| {
+        Ok(TeamCommand::Leave { user })
+    })
+    .await
 }
 
 /// The team's creator takes another member out of the team.
@@ -103,17 +95,13 @@ pub async fn remove_member(
     user_id: String,
     command_id: String,
 ) -> Result<TeamReceipt, AppError> {
-    let (backend, actor) = signed_in().await?;
-    let request = TeamRequest {
-        actor,
-        command_id: parse_id("command_id", &command_id, CommandId::parse)?,
-        team_id: parse_id("team_id", &team_id, TeamId::parse)?,
-        command: TeamCommand::Remove {
+    team_command(&team_id, &command_id, |by| {
+        Ok(TeamCommand::Remove {
             user: parse_id("user_id", &user_id, UserId::parse)?,
-            by: actor,
-        },
-    };
-    backend.0.execute_team(request).await
+            by,
+        })
+    })
+    .await
 }
 
 /// Where an invite link leads.
@@ -131,4 +119,22 @@ pub async fn join_team(token: String, command_id: String) -> Result<TeamReceipt,
     let token = InviteToken::parse(&token).map_err(|error| AppError::invalid("token", error))?;
     let command_id = parse_id("command_id", &command_id, CommandId::parse)?;
     backend.0.join(actor, token, command_id).await
+}
+
+/// Runs a command the signed-in user sends to an existing team. The ids are parsed in the
+/// order the forms list them: the command's, the team's, then what `command` parses.
+#[cfg(feature = "ssr")]
+async fn team_command(
+    team_id: &str,
+    command_id: &str,
+    command: impl FnOnce(UserId) -> Result<TeamCommand, AppError>,
+) -> Result<TeamReceipt, AppError> {
+    let (backend, actor) = signed_in().await?;
+    let request = TeamRequest {
+        actor,
+        command_id: parse_id("command_id", command_id, CommandId::parse)?,
+        team_id: parse_id("team_id", team_id, TeamId::parse)?,
+        command: command(actor)?,
+    };
+    backend.0.execute_team(request).await
 }

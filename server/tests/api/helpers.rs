@@ -230,6 +230,34 @@ impl Person {
         format!("http://{}{path}", self.addr)
     }
 
+    /// Posts `form` to `path` once with each of the two ways a browser says that a request
+    /// comes from another site (a foreign `Origin`, `Sec-Fetch-Site: cross-site`), asserts
+    /// that both are refused with 403, and hands back the answers.
+    pub async fn post_cross_site(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Vec<reqwest::Response> {
+        let mut answers = Vec::new();
+        for (name, value) in [
+            ("origin", "http://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let response = self
+                .client
+                .post(self.url(path))
+                .header("accept", "application/json")
+                .header(name, value)
+                .form(form)
+                .send()
+                .await
+                .expect("the server answers");
+            assert_eq!(response.status().as_u16(), 403, "{name}: {value}");
+            answers.push(response);
+        }
+        answers
+    }
+
     /// Calls a server function with form-encoded arguments, as `ActionForm` does with
     /// JavaScript on.
     pub async fn call<T: serde::de::DeserializeOwned>(
