@@ -32,6 +32,10 @@
 //!   - `socket`: one WebSocket connection: its task, its queue, Tidings' upgrade settings.
 //!   - `protocol`: the Pusher frames it reads and writes, and the `TodoCreated` event.
 //!   - `api`: the smallest HTTP answers the coordinator and workers need, and `/metrics`.
+//! - `floor`: `floor`, the kernel's floor for one event fanned out to N loopback TCP
+//!   sockets, with no server in the way.
+//!   - `options`, `frame`, `sender` (the writing side), `receiver` (the epoll threads),
+//!     `child` (the sender as a child process).
 //! - `job`: the lines between coordinator and worker.
 //! - `api`: server functions and `/broadcasting/auth` over HTTP, with typed errors.
 //! - `frame`: the Pusher frames, and the send time read from a delivery's raw text.
@@ -44,6 +48,7 @@
 mod api;
 mod baseline;
 mod clock;
+mod floor;
 mod frame;
 mod job;
 mod latency;
@@ -80,6 +85,12 @@ enum Command {
     Worker,
     /// The minimal fan-out server that `run --target baseline` measures; prints its address.
     BaselineServer(baseline::ServeOptions),
+    /// The kernel's floor: one frame written to N loopback TCP sockets per round by a
+    /// process with no runtime, received by epoll threads; prints a table row.
+    Floor(floor::FloorOptions),
+    /// The writing side of `floor`, driven over stdin and stdout.
+    #[command(hide = true)]
+    FloorSender(floor::SenderOptions),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -100,5 +111,7 @@ fn main() -> anyhow::Result<()> {
             .enable_all()
             .build()?
             .block_on(baseline::serve(options)),
+        Command::Floor(options) => Ok(floor::run(options)?),
+        Command::FloorSender(options) => Ok(floor::serve_sender(options)?),
     }
 }

@@ -3,9 +3,9 @@
 //! results as Markdown tables (one per server, and the ratios when both ran) and as one
 //! JSON line. Every child dies with it, on success, error, timeout or Ctrl-C.
 
-mod children;
+pub(crate) mod children;
 mod commands;
-mod limits;
+pub(crate) mod limits;
 mod options;
 mod ratio;
 mod report;
