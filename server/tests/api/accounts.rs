@@ -35,11 +35,7 @@ async fn signing_up_signs_the_person_in() {
 #[tokio::test]
 async fn a_second_account_with_the_same_email_is_refused() {
     let app = spawn_app().await;
-    let address = email("grace");
-    app.anonymous()
-        .sign_up(&address, "Grace", PASSWORD)
-        .await
-        .unwrap();
+    let address = app.account_of("Grace").await;
     let (status, error) = app
         .anonymous()
         .sign_up(&address.to_uppercase(), "Another Grace", PASSWORD)
@@ -76,11 +72,7 @@ async fn sign_up_input_is_refused_field_by_field() {
 #[tokio::test]
 async fn a_wrong_password_or_unknown_email_is_refused_alike() {
     let app = spawn_app().await;
-    let address = email("grace");
-    app.anonymous()
-        .sign_up(&address, "Grace", PASSWORD)
-        .await
-        .unwrap();
+    let address = app.account_of("Grace").await;
     let person = app.anonymous();
     let wrong = person
         .log_in(&address, "not the password")
@@ -97,11 +89,7 @@ async fn a_wrong_password_or_unknown_email_is_refused_alike() {
 #[tokio::test]
 async fn the_session_id_changes_at_log_in_and_log_out_ends_the_session() {
     let app = spawn_app().await;
-    let address = email("grace");
-    app.anonymous()
-        .sign_up(&address, "Grace", PASSWORD)
-        .await
-        .unwrap();
+    let address = app.account_of("Grace").await;
     let person = app.anonymous();
     // A session that exists before log-in, as one fixed by an attacker would.
     person
@@ -215,11 +203,7 @@ fn limits(per_address: u32, per_account: u32) -> Limits {
 async fn log_in_attempts_per_account_are_limited_at_the_edge() {
     // Ada's own sign-up used one of the address's 100 attempts.
     let app = spawn_app_with(limits(100, 3)).await;
-    let address = email("grace");
-    app.anonymous()
-        .sign_up(&address, "Grace", PASSWORD)
-        .await
-        .unwrap();
+    let address = app.account_of("Grace").await;
     let attacker = app.anonymous();
     for _ in 0..3 {
         let (status, _) = attacker

@@ -3,7 +3,7 @@
 use crate::helpers::{Answer, PASSWORD, TestApp, spawn_app};
 use app::{
     api::{Account, AppError, CommandReceipt},
-    domain::{CommandId, TeamId, TodoId, UserId},
+    domain::{CommandId, TeamId, TodoId},
 };
 
 /// Asserts that `answer` is the error `status` for `field` (when given), and that the log did
@@ -191,11 +191,7 @@ async fn a_cross_site_post_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn a_cross_site_log_in_is_refused_and_starts_no_session() {
     let app = spawn_app().await;
-    let email = format!("grace-{}@example.com", UserId::new());
-    app.anonymous()
-        .sign_up(&email, "Grace", PASSWORD)
-        .await
-        .unwrap();
+    let email = app.account_of("Grace").await;
     let visitor = app.anonymous();
     let form = [("email", email.as_str()), ("password", PASSWORD)];
     for response in visitor.post_cross_site("/api/log_in", &form).await {

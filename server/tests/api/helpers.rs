@@ -95,6 +95,17 @@ impl TestApp {
     }
 
     /// A browser with no session.
+    /// Signs `name` up, with [`PASSWORD`], from a browser of their own, and hands back the
+    /// fresh email address, for a test to log in with from another browser.
+    pub async fn account_of(&self, name: &str) -> String {
+        let address = format!("{}-{}@example.com", name.to_lowercase(), UserId::new());
+        self.anonymous()
+            .sign_up(&address, name, PASSWORD)
+            .await
+            .expect("the sign-up succeeds");
+        address
+    }
+
     pub fn anonymous(&self) -> Person {
         Person::anonymous(self.addr)
     }
