@@ -50,6 +50,17 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Limits::default()).await
 }
 
+/// Ada's app, and Bob, who joined her team through a single-use link.
+pub async fn spawn_app_with_bob() -> (TestApp, Person) {
+    let app = spawn_app().await;
+    let link = app.invite("single").await.unwrap();
+    let mut bob = app.newcomer("Bob").await;
+    let joined = bob.join(&link.path).await.unwrap();
+    assert_eq!(joined.team_id, app.team);
+    bob.team = app.team;
+    (app, bob)
+}
+
 pub async fn spawn_app_with(limits: Limits) -> TestApp {
     spawn_app_configured(|settings| settings.limits = limits).await
 }
@@ -223,6 +234,13 @@ impl Person {
             &[("token", token), ("command_id", &command_id)],
         )
         .await
+    }
+
+    /// Leaves this person's team.
+    pub async fn leave(&self) -> Answer<TeamReceipt> {
+        let (team, command_id) = (self.team.to_string(), CommandId::new().to_string());
+        let form = [("team_id", team.as_str()), ("command_id", &command_id)];
+        self.call("leave_team", &form).await
     }
 
     /// Removes `member` from this person's team.

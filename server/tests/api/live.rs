@@ -3,8 +3,8 @@
 //! events after commands, frame limits, and a member's channels dropped when they leave or
 //! are removed.
 
-use crate::helpers::{Person, TestApp, spawn_app, spawn_app_configured};
-use app::domain::{CommandId, TeamId};
+use crate::helpers::{Person, spawn_app, spawn_app_configured, spawn_app_with_bob};
+use app::domain::TeamId;
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -391,23 +391,10 @@ async fn frames_over_the_rate_limit_close_the_connection() {
 
 #[tokio::test]
 async fn a_member_who_leaves_stops_receiving_the_teams_events() {
-    let app: TestApp = spawn_app().await;
-    let link = app.invite("single").await.unwrap();
-    let bob = app.newcomer("Bob").await;
-    bob.join(&link.path).await.unwrap();
+    let (app, bob) = spawn_app_with_bob().await;
     let mut ada_socket = subscribed(&app, app.team).await;
     let mut bob_socket = subscribed(&bob, app.team).await;
-    let team = app.team.to_string();
-    let _: app::api::TeamReceipt = bob
-        .call(
-            "leave_team",
-            &[
-                ("team_id", &team),
-                ("command_id", &CommandId::new().to_string()),
-            ],
-        )
-        .await
-        .unwrap();
+    bob.leave().await.unwrap();
     app.create_todo("After Bob left").await.unwrap();
     assert_eq!(next(&mut ada_socket).await["event"], "TodoCreated");
     assert!(
@@ -418,10 +405,7 @@ async fn a_member_who_leaves_stops_receiving_the_teams_events() {
 
 #[tokio::test]
 async fn a_member_who_is_removed_stops_receiving_the_teams_events() {
-    let app: TestApp = spawn_app().await;
-    let link = app.invite("single").await.unwrap();
-    let bob = app.newcomer("Bob").await;
-    bob.join(&link.path).await.unwrap();
+    let (app, bob) = spawn_app_with_bob().await;
     let mut ada_socket = subscribed(&app, app.team).await;
     let mut bob_socket = subscribed(&bob, app.team).await;
     app.remove_member(bob.id).await.unwrap();

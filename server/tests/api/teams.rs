@@ -2,22 +2,11 @@
 //! in several teams, every command and query refused for a non-member, probes by guessed or
 //! foreign ids answered "not found", and internal notes kept from everyone but their author.
 
-use crate::helpers::{Answer, Person, TestApp, spawn_app};
+use crate::helpers::{Answer, Person, spawn_app, spawn_app_with_bob};
 use app::{
     api::{AppError, InvitationStatus, TeamBoard, TeamMembers, TeamSummary, TodoDetail},
     domain::{CommandId, InvitationId, TeamId, TodoId, UserId},
 };
-
-/// Ada's team with Bob in it, through a single-use link.
-async fn ada_and_bob() -> (TestApp, Person) {
-    let app = spawn_app().await;
-    let link = app.invite("single").await.unwrap();
-    let mut bob = app.newcomer("Bob").await;
-    let joined = bob.join(&link.path).await.unwrap();
-    assert_eq!(joined.team_id, app.team);
-    bob.team = app.team;
-    (app, bob)
-}
 
 async fn members(person: &Person, team: TeamId) -> Answer<TeamMembers> {
     let team = team.to_string();
@@ -45,7 +34,7 @@ fn titles(board: &TeamBoard) -> Vec<&str> {
 
 #[tokio::test]
 async fn someone_joins_through_an_invite_link_and_sees_the_same_list() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     app.create_todo("Shared work").await.unwrap();
     assert_eq!(bob.board().await.todos, app.board().await.todos);
     let team = members(&bob, app.team).await.unwrap();
@@ -62,7 +51,7 @@ async fn someone_joins_through_an_invite_link_and_sees_the_same_list() {
 
 #[tokio::test]
 async fn a_single_use_link_admits_one_person_and_a_reusable_one_several() {
-    let (app, _bob) = ada_and_bob().await;
+    let (app, _bob) = spawn_app_with_bob().await;
     let used = members(&app, app.team).await.unwrap().invitations;
     assert_eq!(used[0].status, InvitationStatus::Used);
     let single = app.invite("single").await.unwrap();
@@ -137,38 +126,19 @@ async fn malformed_and_unknown_invite_tokens_are_refused() {
 
 #[tokio::test]
 async fn a_member_who_leaves_loses_access_at_once_and_the_last_cannot_leave() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     let todo = app.create_todo("Still here").await.unwrap().todo_id;
-    let team = app.team.to_string();
-    let _: app::api::TeamReceipt = bob
-        .call(
-            "leave_team",
-            &[
-                ("team_id", &team),
-                ("command_id", &CommandId::new().to_string()),
-            ],
-        )
-        .await
-        .unwrap();
+    bob.leave().await.unwrap();
     not_found(bob.board_of(app.team).await, "The team");
     not_found(bob.detail(todo).await, "The todo");
-    let (status, error) = app
-        .call::<app::api::TeamReceipt>(
-            "leave_team",
-            &[
-                ("team_id", &team),
-                ("command_id", &CommandId::new().to_string()),
-            ],
-        )
-        .await
-        .unwrap_err();
+    let (status, error) = app.leave().await.unwrap_err();
     assert_eq!(status, 422);
     assert!(error.to_string().contains("last member"), "{error}");
 }
 
 #[tokio::test]
 async fn the_creator_removes_a_member_who_loses_access_at_once() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     let todo = app
         .create_todo("Not for Bob any more")
         .await
@@ -199,7 +169,7 @@ async fn the_creator_removes_a_member_who_loses_access_at_once() {
 
 #[tokio::test]
 async fn a_member_who_did_not_make_the_team_cannot_remove_anyone_and_nothing_is_written() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     let link = app.invite("single").await.unwrap();
     let carol = app.newcomer("Carol").await;
     carol.join(&link.path).await.unwrap();
@@ -215,7 +185,7 @@ async fn a_member_who_did_not_make_the_team_cannot_remove_anyone_and_nothing_is_
 
 #[tokio::test]
 async fn removing_yourself_the_creator_or_a_non_member_is_refused() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     let mallory = app.stranger("Mallory").await;
     let before = app.team_log(app.team).await;
 
@@ -366,7 +336,7 @@ async fn guessed_and_foreign_ids_get_the_same_not_found() {
 
 #[tokio::test]
 async fn internal_notes_reach_their_author_only() {
-    let (app, bob) = ada_and_bob().await;
+    let (app, bob) = spawn_app_with_bob().await;
     let secret = "call the supplier before Friday";
     let todo = app.create_todo("Order parts").await.unwrap().todo_id;
     app.update(todo, 1, "Order parts", "for the line", secret)
