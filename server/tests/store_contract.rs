@@ -7,6 +7,8 @@ mod contract;
 #[path = "store_contract/sqlite_backend.rs"]
 mod sqlite_backend;
 
+use server::store::sqlite::{StoreOptions, SyncPolicy};
+
 /// Runs every contract test against the backend that `$harness` builds. Concurrency
 /// matters to the contract, so each test gets a multi-threaded runtime.
 macro_rules! contract_suite {
@@ -50,5 +52,15 @@ macro_rules! contract_tests {
 contract_suite!(contract_on_sqlite, sqlite_backend::SqliteHarness::new());
 contract_suite!(
     contract_on_sqlite_syncing_in_each_commit,
-    sqlite_backend::SqliteHarness::syncing(server::store::sqlite::SyncPolicy::InCommit)
+    sqlite_backend::SqliteHarness::with(StoreOptions {
+        sync: SyncPolicy::InCommit,
+        ..StoreOptions::default()
+    })
+);
+contract_suite!(
+    contract_on_sqlite_pipelining_every_group,
+    sqlite_backend::SqliteHarness::with(StoreOptions {
+        pipeline_from: 1,
+        ..StoreOptions::default()
+    })
 );

@@ -5,7 +5,7 @@
 use super::contract::Harness;
 use app::domain::{CommandId, Position, UserId, Version};
 use server::db::open_sqlite;
-use server::store::sqlite::{SqliteEventStore, StoreOptions, SyncPolicy};
+use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::SqlitePool;
 use std::path::PathBuf;
@@ -17,20 +17,20 @@ use tempfile::TempDir;
 pub struct SqliteHarness {
     dir: TempDir,
     pools: Mutex<Vec<SqlitePool>>,
-    sync: SyncPolicy,
+    options: StoreOptions,
 }
 
 impl SqliteHarness {
     /// The store as the server runs it.
     pub fn new() -> Self {
-        Self::syncing(StoreOptions::default().sync)
+        Self::with(StoreOptions::default())
     }
 
-    pub fn syncing(sync: SyncPolicy) -> Self {
+    pub fn with(options: StoreOptions) -> Self {
         Self {
             dir: TempDir::new().expect("a temporary folder"),
             pools: Mutex::default(),
-            sync,
+            options,
         }
     }
 
@@ -51,11 +51,7 @@ impl Harness for SqliteHarness {
 
     async fn open(&self) -> SqliteEventStore {
         let pool = self.pool().await;
-        let options = StoreOptions {
-            sync: self.sync,
-            ..StoreOptions::default()
-        };
-        SqliteEventStore::with_options(pool, options)
+        SqliteEventStore::with_options(pool, self.options)
             .await
             .expect("the store opens")
     }

@@ -5,6 +5,8 @@
 //! to the syncer, which fsyncs the WAL file (one fsync for every group committed meanwhile),
 //! then publishes the durable head and answers. While it waits for the disk, the writer
 //! already commits the next group. An append is still acknowledged only once it is on disk.
+//! A group too small to be worth overlapping is committed with `synchronous = FULL` instead,
+//! after every earlier one is synced, and answered at once (see the writer).
 //!
 //! A committed group is visible to readers before its fsync. So that nothing not yet on disk
 //! leaves the store (a broadcast, a page, a replay, a retry's answer), readers ask
@@ -141,11 +143,12 @@ impl Answer {
     }
 }
 
-/// Answers a group once it is durable: at once under [`SyncPolicy::InCommit`], after the
-/// syncer's next fsync under [`SyncPolicy::Pipelined`].
+/// Answers a group once it is durable: at once when its commit synced it, after the
+/// syncer's next fsync otherwise.
 pub(super) enum Acknowledger {
     InCommit(Arc<Durability>),
     Pipelined {
+        durability: Arc<Durability>,
         groups: mpsc::Sender<Committed>,
         syncer: tokio::task::JoinHandle<()>,
     },
@@ -158,8 +161,12 @@ impl Acknowledger {
             SyncPolicy::InCommit => Self::InCommit(durability),
             SyncPolicy::Pipelined => {
                 let (groups, queue) = mpsc::channel(SYNC_QUEUE);
-                let syncer = tokio::spawn(sync(wal, durability, queue));
-                Self::Pipelined { groups, syncer }
+                let syncer = tokio::spawn(sync(wal, Arc::clone(&durability), queue));
+                Self::Pipelined {
+                    durability,
+                    groups,
+                    syncer,
+                }
             }
         }
     }
@@ -176,7 +183,7 @@ impl Acknowledger {
     /// before closing its connection: closing the last connection checkpoints and deletes
     /// the WAL file, which a sync still to come would then fail to open.
     pub async fn finish(self) {
-        if let Self::Pipelined { groups, syncer } = self {
+        if let Self::Pipelined { groups, syncer, .. } = self {
             drop(groups);
             if let Err(error) = syncer.await {
                 tracing::error!(%error, "the store's syncer failed");
@@ -184,13 +191,17 @@ impl Acknowledger {
         }
     }
 
-    /// Fails only when the syncer has stopped (an fsync failed): the group is then answered
-    /// with that failure, and the writer stops too.
-    pub async fn acknowledge(&self, group: Committed) -> Result<(), WriterStops> {
+    /// `synced`: the group's own commit fsynced it, and every commit before it was synced
+    /// already, so it is durable as it stands. Fails only when the syncer has stopped (an
+    /// fsync failed): the group is then answered with that failure, and the writer stops too.
+    pub async fn acknowledge(&self, group: Committed, synced: bool) -> Result<(), WriterStops> {
         match self {
             Self::InCommit(durability) => {
-                durability.synced(group.commit, group.head);
-                group.answers.into_iter().for_each(Answer::send);
+                answer_synced(durability, group);
+                Ok(())
+            }
+            Self::Pipelined { durability, .. } if synced => {
+                answer_synced(durability, group);
                 Ok(())
             }
             Self::Pipelined { groups, .. } => match groups.send(group).await {
@@ -202,6 +213,11 @@ impl Acknowledger {
             },
         }
     }
+}
+
+fn answer_synced(durability: &Durability, group: Committed) {
+    durability.synced(group.commit, group.head);
+    group.answers.into_iter().for_each(Answer::send);
 }
 
 /// The syncer is gone, so nothing more can be made durable.

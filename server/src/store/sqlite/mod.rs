@@ -45,6 +45,10 @@ pub struct StoreOptions {
     pub queue_depth: usize,
     /// Whether the writer waits for each fsync, or commits the next group meanwhile.
     pub sync: SyncPolicy,
+    /// Under [`SyncPolicy::Pipelined`], the smallest group committed while the fsync of
+    /// the previous one is in flight; a smaller one waits for it, then syncs in its own
+    /// commit ([`writer::PIPELINE_FROM`], 64, by default).
+    pub pipeline_from: usize,
 }
 
 impl Default for StoreOptions {
@@ -53,6 +57,7 @@ impl Default for StoreOptions {
             max_batch: 1024,
             queue_depth: 4096,
             sync: SyncPolicy::Pipelined,
+            pipeline_from: writer::PIPELINE_FROM,
         }
     }
 }
@@ -115,6 +120,8 @@ impl SqliteEventStore {
             durability: Arc::clone(&durability),
             acknowledger,
             max_batch: options.max_batch.max(1),
+            syncs_in_commit: options.sync == SyncPolicy::InCommit,
+            pipeline_from: options.pipeline_from,
         };
         tokio::spawn(writer.run());
         let shared = Shared {

@@ -164,9 +164,10 @@ async fn a_group_of_any_size_is_written_with_consecutive_positions() {
     assert_eq!(stored[2], (3, "todo-1".to_owned(), 2));
 }
 
-/// The syncer's fsync is what makes a group durable. When it fails (here: the file it is
-/// given does not exist), the append is answered with the failure, nothing that group
-/// committed leaves the store, and the store takes no more appends.
+/// The syncer's fsync is what makes a pipelined group durable. When it fails (here: the file
+/// it is given does not exist), the append is answered with the failure, nothing that group
+/// committed leaves the store, and the store takes no more appends. Every group is pipelined
+/// here (`pipeline_from: 1`); by default a lone append syncs in its own commit.
 #[tokio::test(flavor = "multi_thread")]
 async fn when_the_log_cannot_be_synced_nothing_undurable_leaves_the_store() {
     use super::{SqliteEventStore, StoreOptions, SyncPolicy};
@@ -174,6 +175,7 @@ async fn when_the_log_cannot_be_synced_nothing_undurable_leaves_the_store() {
     let db = database().await;
     let options = StoreOptions {
         sync: SyncPolicy::Pipelined,
+        pipeline_from: 1,
         ..StoreOptions::default()
     };
     let nowhere = db._dir.path().join("missing").join("log.db-wal");

@@ -12,12 +12,16 @@ use sqlx::{Connection, SqliteConnection};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// The smallest group committed while the previous one is still being synced. A smaller
+/// The smallest group committed, by default, while the previous one is still being synced. A smaller
 /// one waits for that fsync (and takes what arrives meanwhile): on a virtual disk, the WAL
 /// writes of a commit stall while an fsync of the same file is in flight, which at 16
 /// concurrent writers tripled the ack p99 (BENCHMARKS.md). Under heavier load the groups
 /// are larger, and committing one during the fsync is what adds capacity.
-const PIPELINE_FROM: usize = 64;
+///
+/// Since a smaller group has nothing to overlap with, its commit fsyncs by itself
+/// (`synchronous = FULL`, on the connection's own thread) rather than handing the fsync to
+/// the syncer: the hand-over cost 0.7x the throughput at 16 writers.
+pub(super) const PIPELINE_FROM: usize = 64;
 
 /// One append waiting for the writer, and where its answer goes.
 pub(super) struct Request {
@@ -31,6 +35,10 @@ pub(super) struct Writer {
     pub durability: Arc<Durability>,
     pub acknowledger: Acknowledger,
     pub max_batch: usize,
+    /// Whether the connection fsyncs inside each commit (`synchronous = FULL`) right now.
+    pub syncs_in_commit: bool,
+    /// See [`PIPELINE_FROM`].
+    pub pipeline_from: usize,
 }
 
 impl Writer {
@@ -44,7 +52,8 @@ impl Writer {
             if taken == 0 {
                 break;
             }
-            if taken < PIPELINE_FROM {
+            let small = taken < self.pipeline_from;
+            if small {
                 self.durability.settled().await;
                 while group.len() < self.max_batch
                     && let Ok(request) = self.requests.try_recv()
@@ -52,7 +61,11 @@ impl Writer {
                     group.push(request);
                 }
             }
-            if self.commit_and_answer(&mut group).await.is_err() {
+            self.sync_in_commit(small).await;
+            // Only a group after which nothing waits for the syncer is durable by its own
+            // commit; a large one that could not leave `FULL` is synced again, harmlessly.
+            let synced = small && self.syncs_in_commit;
+            if self.commit_and_answer(&mut group, synced).await.is_err() {
                 break;
             }
             // After a crowded group, the callers just answered are runnable now. Letting
@@ -72,8 +85,33 @@ impl Writer {
         }
     }
 
-    /// Fails when nothing more can be made durable: the writer then stops.
-    async fn commit_and_answer(&mut self, group: &mut Vec<Request>) -> Result<(), WriterStops> {
+    /// Switches the connection's `synchronous` setting when a pipelined store's next group
+    /// wants the other one. A failed switch leaves the setting as it was (and is logged): a
+    /// commit then syncs by itself, or leaves the fsync to the syncer, as before it.
+    async fn sync_in_commit(&mut self, wanted: bool) {
+        if !matches!(self.acknowledger, Acknowledger::Pipelined { .. })
+            || wanted == self.syncs_in_commit
+        {
+            return;
+        }
+        let pragma = if wanted {
+            "PRAGMA synchronous = FULL"
+        } else {
+            "PRAGMA synchronous = NORMAL"
+        };
+        match sqlx::query(pragma).execute(&mut self.conn).await {
+            Ok(_) => self.syncs_in_commit = wanted,
+            Err(error) => tracing::warn!(%error, pragma, "switching the writer's sync mode failed"),
+        }
+    }
+
+    /// `synced`: the commit fsyncs the group itself, and nothing before it waits for the
+    /// syncer. Fails when nothing more can be made durable: the writer then stops.
+    async fn commit_and_answer(
+        &mut self,
+        group: &mut Vec<Request>,
+        synced: bool,
+    ) -> Result<(), WriterStops> {
         if self.acknowledger.stopped() {
             for request in group.drain(..) {
                 let _ = request.reply.send(Err(StoreError::WriterStopped.into()));
@@ -97,7 +135,7 @@ impl Writer {
             head,
             answers,
         };
-        self.acknowledger.acknowledge(committed).await
+        self.acknowledger.acknowledge(committed, synced).await
     }
 
     async fn commit(&mut self, appends: &[&EncodedAppend]) -> Vec<Result<Fate, StoreError>> {
