@@ -12,10 +12,10 @@ use sqlx::{Connection, SqliteConnection};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// The smallest group committed, by default, while the previous one is still being synced. A smaller
-/// one waits for that fsync (and takes what arrives meanwhile): on a virtual disk, the WAL
-/// writes of a commit stall while an fsync of the same file is in flight, which at 16
-/// concurrent writers tripled the ack p99 (BENCHMARKS.md). Under heavier load the groups
+/// The smallest group committed, by default, while the previous one is still being synced.
+/// A smaller one waits for that fsync (and takes what arrives meanwhile): on a virtual disk,
+/// the WAL writes of a commit stall while an fsync of the same file is in flight, which at
+/// 16 concurrent writers tripled the ack p99 (BENCHMARKS.md). Under heavier load the groups
 /// are larger, and committing one during the fsync is what adds capacity.
 ///
 /// Since a smaller group has nothing to overlap with, its commit fsyncs by itself
