@@ -182,7 +182,6 @@ mod tests {
         drop(rounds);
         sender.join().unwrap().unwrap();
         assert_eq!(report.latency.count, 150);
-        assert!(report.latency.max_ms >= report.latency.p50_ms);
         assert!(report.markdown().contains("| 50 | 2 | 3 | 100 | 3 | 150 |"));
     }
 }
