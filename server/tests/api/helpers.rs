@@ -105,7 +105,6 @@ impl TestApp {
         Person::anonymous(self.addr).signed_up(name).await
     }
 
-    /// A browser with no session.
     /// Signs `name` up, with [`PASSWORD`], from a browser of their own, and hands back the
     /// fresh email address, for a test to log in with from another browser.
     pub async fn account_of(&self, name: &str) -> String {
@@ -117,6 +116,7 @@ impl TestApp {
         address
     }
 
+    /// A browser with no session.
     pub fn anonymous(&self) -> Person {
         Person::anonymous(self.addr)
     }
