@@ -15,7 +15,7 @@ use anyhow::Context;
 use app::domain::{CommandId, TodoId, UserId, Version};
 use serde_json::json;
 use server::db::open_sqlite;
-use server::store::sqlite::{SqliteEventStore, StoreOptions, SyncPolicy};
+use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, EventStore, NewEvent, StreamId};
 use std::time::{Duration, Instant};
 
@@ -48,17 +48,17 @@ impl Mode {
     ];
 
     fn options(self) -> StoreOptions {
-        let (max_batch, sync) = match self {
-            Mode::GroupCommit => (StoreOptions::default().max_batch, SyncPolicy::Pipelined),
-            Mode::GroupCommitSyncInCommit => {
-                (StoreOptions::default().max_batch, SyncPolicy::InCommit)
-            }
-            Mode::OneTransactionPerAppend => (1, SyncPolicy::InCommit),
-        };
-        StoreOptions {
-            max_batch,
-            sync,
+        let every_group_syncs_in_its_commit = StoreOptions {
+            pipeline_from: usize::MAX,
             ..StoreOptions::default()
+        };
+        match self {
+            Mode::GroupCommit => StoreOptions::default(),
+            Mode::GroupCommitSyncInCommit => every_group_syncs_in_its_commit,
+            Mode::OneTransactionPerAppend => StoreOptions {
+                max_batch: 1,
+                ..every_group_syncs_in_its_commit
+            },
         }
     }
 

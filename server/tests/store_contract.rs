@@ -7,7 +7,7 @@ mod contract;
 #[path = "store_contract/sqlite_backend.rs"]
 mod sqlite_backend;
 
-use server::store::sqlite::{StoreOptions, SyncPolicy};
+use server::store::sqlite::StoreOptions;
 
 /// Runs every contract test against the backend that `$harness` builds. Concurrency
 /// matters to the contract, so each test gets a multi-threaded runtime.
@@ -53,7 +53,7 @@ contract_suite!(contract_on_sqlite, sqlite_backend::SqliteHarness::new());
 contract_suite!(
     contract_on_sqlite_syncing_in_each_commit,
     sqlite_backend::SqliteHarness::with(StoreOptions {
-        sync: SyncPolicy::InCommit,
+        pipeline_from: usize::MAX,
         ..StoreOptions::default()
     })
 );

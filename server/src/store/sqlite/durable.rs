@@ -1,12 +1,12 @@
 //! Making commits durable off the writer's path, and keeping readers inside what is durable.
 //!
-//! With [`SyncPolicy::Pipelined`], the writer's connection commits with
-//! `synchronous = NORMAL`: the WAL frames are written, not yet synced. The group's answers go
-//! to the syncer, which fsyncs the WAL file (one fsync for every group committed meanwhile),
-//! then publishes the durable head and answers. While it waits for the disk, the writer
-//! already commits the next group. An append is still acknowledged only once it is on disk.
-//! A group too small to be worth overlapping is committed with `synchronous = FULL` instead,
-//! after every earlier one is synced, and answered at once (see the writer).
+//! A large group is committed with `synchronous = NORMAL`: the WAL frames are written, not
+//! yet synced. The group's answers go to the [`Syncer`], which fsyncs the WAL file (one fsync
+//! for every group committed meanwhile), then publishes the durable head and answers. While it
+//! waits for the disk, the writer already commits the next group. An append is still
+//! acknowledged only once it is on disk. A group too small to be worth overlapping is
+//! committed with `synchronous = FULL` instead, after every earlier one is synced, and
+//! answered at once ([`answer_synced`]; see the writer).
 //!
 //! A committed group is visible to readers before its fsync. So that nothing not yet on disk
 //! leaves the store (a broadcast, a page, a replay, a retry's answer), readers ask
@@ -19,15 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tokio::sync::{Notify, mpsc, oneshot, watch};
-
-/// When a commit is made durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncPolicy {
-    /// Inside the commit (`synchronous = FULL`): the writer waits for each fsync.
-    InCommit,
-    /// By the syncer, while the writer commits the next group.
-    Pipelined,
-}
 
 /// Which commits are on disk, shared by the writer, the syncer and the readers.
 pub(super) struct Durability {
@@ -143,79 +134,48 @@ impl Answer {
     }
 }
 
-/// Answers a group once it is durable: at once when its commit synced it, after the
-/// syncer's next fsync otherwise.
-pub(super) enum Acknowledger {
-    InCommit(Arc<Durability>),
-    Pipelined {
-        durability: Arc<Durability>,
-        groups: mpsc::Sender<Committed>,
-        syncer: tokio::task::JoinHandle<()>,
-    },
+/// The task that makes pipelined groups durable, and answers them.
+pub(super) struct Syncer {
+    groups: mpsc::Sender<Committed>,
+    task: tokio::task::JoinHandle<()>,
 }
 
-impl Acknowledger {
-    /// Starts the syncer when the policy asks for one.
-    pub fn start(policy: SyncPolicy, durability: Arc<Durability>, wal: PathBuf) -> Self {
-        match policy {
-            SyncPolicy::InCommit => Self::InCommit(durability),
-            SyncPolicy::Pipelined => {
-                let (groups, queue) = mpsc::channel(SYNC_QUEUE);
-                let syncer = tokio::spawn(sync(wal, Arc::clone(&durability), queue));
-                Self::Pipelined {
-                    durability,
-                    groups,
-                    syncer,
-                }
-            }
-        }
+impl Syncer {
+    /// `wal` is the file each round fsyncs.
+    pub fn start(durability: Arc<Durability>, wal: PathBuf) -> Self {
+        let (groups, queue) = mpsc::channel(SYNC_QUEUE);
+        let task = tokio::spawn(sync(wal, durability, queue));
+        Self { groups, task }
     }
 
     /// Whether the syncer has stopped: nothing committed now could be made durable.
     pub fn stopped(&self) -> bool {
-        match self {
-            Self::InCommit(_) => false,
-            Self::Pipelined { groups, .. } => groups.is_closed(),
-        }
+        self.groups.is_closed()
     }
 
     /// Waits until every group handed over is synced and answered. The writer calls it
     /// before closing its connection: closing the last connection checkpoints and deletes
     /// the WAL file, which a sync still to come would then fail to open.
     pub async fn finish(self) {
-        if let Self::Pipelined { groups, syncer, .. } = self {
-            drop(groups);
-            if let Err(error) = syncer.await {
-                tracing::error!(%error, "the store's syncer failed");
-            }
+        drop(self.groups);
+        if let Err(error) = self.task.await {
+            tracing::error!(%error, "the store's syncer failed");
         }
     }
 
-    /// `synced`: the group's own commit fsynced it, and every commit before it was synced
-    /// already, so it is durable as it stands. Fails only when the syncer has stopped (an
-    /// fsync failed): the group is then answered with that failure, and the writer stops too.
-    pub async fn acknowledge(&self, group: Committed, synced: bool) -> Result<(), WriterStops> {
-        match self {
-            Self::InCommit(durability) => {
-                answer_synced(durability, group);
-                Ok(())
-            }
-            Self::Pipelined { durability, .. } if synced => {
-                answer_synced(durability, group);
-                Ok(())
-            }
-            Self::Pipelined { groups, .. } => match groups.send(group).await {
-                Ok(()) => Ok(()),
-                Err(mpsc::error::SendError(group)) => {
-                    fail(group, &Arc::new(StoreError::WriterStopped));
-                    Err(WriterStops)
-                }
-            },
-        }
+    /// Hands a committed group over, to be answered after the next fsync. Fails only when the
+    /// syncer has stopped (an fsync failed): the group is then answered with that failure,
+    /// and the writer stops too.
+    pub async fn hand_over(&self, group: Committed) -> Result<(), WriterStops> {
+        self.groups.send(group).await.map_err(|error| {
+            fail(error.0, &Arc::new(StoreError::WriterStopped));
+            WriterStops
+        })
     }
 }
 
-fn answer_synced(durability: &Durability, group: Committed) {
+/// Answers a group whose own commit fsynced it, every commit before it being synced already.
+pub(super) fn answer_synced(durability: &Durability, group: Committed) {
     durability.synced(group.commit, group.head);
     group.answers.into_iter().for_each(Answer::send);
 }

@@ -25,14 +25,12 @@ use super::{RecordedEvent, StoreError, StreamId};
 use crate::db;
 use app::domain::{CommandId, Position, Version};
 use async_trait::async_trait;
-use durable::{Acknowledger, Durability};
+use durable::{Durability, Syncer};
 use encode::EncodedAppend;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::{Request, Writer};
-
-pub use durable::SyncPolicy;
 
 /// How the writer groups appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +41,10 @@ pub struct StoreOptions {
     /// How many appends may wait for the writer before callers wait to enqueue: the
     /// back-pressure that keeps a burst from growing memory without bound.
     pub queue_depth: usize,
-    /// Whether the writer waits for each fsync, or commits the next group meanwhile.
-    pub sync: SyncPolicy,
-    /// Under [`SyncPolicy::Pipelined`], the smallest group committed while the fsync of
-    /// the previous one is in flight; a smaller one waits for it, then syncs in its own
-    /// commit ([`writer::PIPELINE_FROM`], 64, by default).
+    /// The smallest group committed while the fsync of the previous one is in flight; a
+    /// smaller one waits for it, then syncs in its own commit ([`writer::PIPELINE_FROM`], 64,
+    /// by default). `usize::MAX` syncs every group in its own commit: the writer then waits
+    /// for each fsync.
     pub pipeline_from: usize,
 }
 
@@ -56,7 +53,6 @@ impl Default for StoreOptions {
         Self {
             max_batch: 1024,
             queue_depth: 4096,
-            sync: SyncPolicy::Pipelined,
             pipeline_from: writer::PIPELINE_FROM,
         }
     }
@@ -105,22 +101,20 @@ impl SqliteEventStore {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut conn)
             .await?;
-        if options.sync == SyncPolicy::Pipelined {
-            sqlx::query("PRAGMA synchronous = NORMAL")
-                .execute(&mut conn)
-                .await?;
-        }
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut conn)
+            .await?;
         let durability = Arc::new(Durability::new(reader::head(&mut conn).await?));
         tokio::spawn(checkpoint::run(pool.clone(), durability.head.subscribe()));
-        let acknowledger = Acknowledger::start(options.sync, Arc::clone(&durability), wal);
+        let syncer = Syncer::start(Arc::clone(&durability), wal);
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {
             conn,
             requests: queue,
             durability: Arc::clone(&durability),
-            acknowledger,
+            syncer,
             max_batch: options.max_batch.max(1),
-            syncs_in_commit: options.sync == SyncPolicy::InCommit,
+            syncs_in_commit: false,
             pipeline_from: options.pipeline_from,
         };
         tokio::spawn(writer.run());

@@ -170,11 +170,10 @@ async fn a_group_of_any_size_is_written_with_consecutive_positions() {
 /// here (`pipeline_from: 1`); by default a lone append syncs in its own commit.
 #[tokio::test(flavor = "multi_thread")]
 async fn when_the_log_cannot_be_synced_nothing_undurable_leaves_the_store() {
-    use super::{SqliteEventStore, StoreOptions, SyncPolicy};
+    use super::{SqliteEventStore, StoreOptions};
     use crate::store::{AppendError, EventStore};
     let db = database().await;
     let options = StoreOptions {
-        sync: SyncPolicy::Pipelined,
         pipeline_from: 1,
         ..StoreOptions::default()
     };

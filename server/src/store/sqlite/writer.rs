@@ -1,9 +1,9 @@
 //! The writer: the one task that appends to the log. It takes every request waiting in its
-//! queue as one group, commits the group in one transaction, and hands the answers to the
-//! [`Acknowledger`], which sends them once the group is on disk (one fsync for all of them).
+//! queue as one group, commits the group in one transaction, and answers the group once it
+//! is on disk: one fsync for all of its appends, inside the commit or by the [`Syncer`].
 
 use super::commit::{commit_group, commit_one_by_one};
-use super::durable::{Acknowledger, Answer, Committed, Durability, Reply, WriterStops};
+use super::durable::{Answer, Committed, Durability, Reply, Syncer, WriterStops, answer_synced};
 use super::encode::EncodedAppend;
 use super::plan::Fate;
 use crate::store::{AppendError, AppendOutcome, StoreError};
@@ -20,7 +20,8 @@ use tokio::sync::mpsc;
 ///
 /// Since a smaller group has nothing to overlap with, its commit fsyncs by itself
 /// (`synchronous = FULL`, on the connection's own thread) rather than handing the fsync to
-/// the syncer: the hand-over cost 0.7x the throughput at 16 writers.
+/// the syncer: the hand-over cost 0.7x the throughput at 16 writers. With `usize::MAX`, every
+/// group is synced in its own commit: the writer waits for each fsync.
 pub(super) const PIPELINE_FROM: usize = 64;
 
 /// One append waiting for the writer, and where its answer goes.
@@ -33,7 +34,7 @@ pub(super) struct Writer {
     pub conn: SqliteConnection,
     pub requests: mpsc::Receiver<Request>,
     pub durability: Arc<Durability>,
-    pub acknowledger: Acknowledger,
+    pub syncer: Syncer,
     pub max_batch: usize,
     /// Whether the connection fsyncs inside each commit (`synchronous = FULL`) right now.
     pub syncs_in_commit: bool,
@@ -76,22 +77,18 @@ impl Writer {
                 tokio::task::yield_now().await;
             }
         }
-        let Self {
-            conn, acknowledger, ..
-        } = self;
-        acknowledger.finish().await;
+        let Self { conn, syncer, .. } = self;
+        syncer.finish().await;
         if let Err(error) = conn.close().await {
             tracing::warn!(%error, "closing the event store's writer connection failed");
         }
     }
 
-    /// Switches the connection's `synchronous` setting when a pipelined store's next group
-    /// wants the other one. A failed switch leaves the setting as it was (and is logged): a
-    /// commit then syncs by itself, or leaves the fsync to the syncer, as before it.
+    /// Switches the connection's `synchronous` setting when the next group wants the other
+    /// one. A failed switch leaves the setting as it was (and is logged): a commit then syncs
+    /// by itself, or leaves the fsync to the syncer, as before it.
     async fn sync_in_commit(&mut self, wanted: bool) {
-        if !matches!(self.acknowledger, Acknowledger::Pipelined { .. })
-            || wanted == self.syncs_in_commit
-        {
+        if wanted == self.syncs_in_commit {
             return;
         }
         let pragma = if wanted {
@@ -112,7 +109,7 @@ impl Writer {
         group: &mut Vec<Request>,
         synced: bool,
     ) -> Result<(), WriterStops> {
-        if self.acknowledger.stopped() {
+        if self.syncer.stopped() {
             for request in group.drain(..) {
                 let _ = request.reply.send(Err(StoreError::WriterStopped.into()));
             }
@@ -135,7 +132,12 @@ impl Writer {
             head,
             answers,
         };
-        self.acknowledger.acknowledge(committed, synced).await
+        if synced {
+            answer_synced(&self.durability, committed);
+            Ok(())
+        } else {
+            self.syncer.hand_over(committed).await
+        }
     }
 
     async fn commit(&mut self, appends: &[&EncodedAppend]) -> Vec<Result<Fate, StoreError>> {
