@@ -8,8 +8,10 @@ use server::db::open_sqlite;
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::SqlitePool;
+use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tempfile::TempDir;
 
 /// A database in a folder that does not exist yet, so that every test also checks that
@@ -184,8 +186,8 @@ fn one_event(stream: &str) -> Append {
     }
 }
 
-/// The writer never checkpoints (that would stall a group's acks); a task of the store's does,
-/// off the append path. Checkpointed pages leave the write-ahead log for the database file,
+/// A task of the store's checkpoints off the append path (the writer only finishes a
+/// checkpoint once the log has grown long: see the next test). Checkpointed pages leave the write-ahead log for the database file,
 /// so the file grows soon after appends, while the store is still open.
 #[tokio::test]
 async fn the_write_ahead_log_is_checkpointed_into_the_database_file_off_the_append_path() {
@@ -214,4 +216,72 @@ async fn the_write_ahead_log_is_checkpointed_into_the_database_file_off_the_appe
         waited += 1;
     }
     assert!(size() > before, "the database file is still {before} bytes");
+}
+
+/// Under a steady stream of appends, the checkpointer beside the writer never copies the
+/// last frames before the next group adds more, so SQLite would never write the log from its
+/// start again: it grew by 700 MB in a 4-second bench. Once the log is long enough (here one
+/// frame), the writer copies the rest itself, and the log starts over. Each start-over
+/// raises the checkpoint sequence number in the log's header (bytes 12 to 15).
+#[tokio::test(flavor = "multi_thread")]
+async fn under_a_steady_stream_of_appends_the_write_ahead_log_starts_over() {
+    let harness = SqliteHarness::with(StoreOptions {
+        restart_log_from: 1,
+        ..StoreOptions::default()
+    });
+    let store = harness.open().await;
+    let wal = harness.path().with_extension("db-wal");
+    let restarts = || {
+        let mut header = [0; 16];
+        let mut file = std::fs::File::open(&wal).expect("the write-ahead log");
+        file.read_exact(&mut header).expect("a 32-byte header");
+        u32::from_be_bytes(header[12..16].try_into().expect("4 bytes"))
+    };
+    let appending = Arc::new(AtomicBool::new(true));
+    let writers: Vec<_> = (0..8)
+        .map(|writer| {
+            let (store, appending) = (store.clone(), Arc::clone(&appending));
+            tokio::spawn(async move {
+                let stream = StreamId::parse(&format!("steady-{writer}")).unwrap();
+                let mut version = 0;
+                while appending.load(Ordering::Relaxed) {
+                    store.append(noted(&stream, version)).await.unwrap();
+                    version += 1;
+                }
+            })
+        })
+        .collect();
+    let length = || std::fs::metadata(&wal).expect("the write-ahead log").len();
+    let mut waited = 0;
+    while restarts() < 3 && length() < LONG_LOG && waited < 200 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let (seen, grown) = (restarts(), length());
+    appending.store(false, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert!(
+        seen >= 3,
+        "the log started over {seen} times, and grew to {grown} bytes"
+    );
+}
+
+/// Where the test above stops waiting: without the writer's checkpoint, the log reaches it
+/// within a second; with it, it stays far below.
+const LONG_LOG: u64 = 64 << 20;
+
+fn noted(stream: &StreamId, version: u64) -> Append {
+    Append {
+        stream: stream.clone(),
+        expected_version: Version::new(version),
+        command_id: CommandId::new(),
+        actor: UserId::new(),
+        events: vec![NewEvent {
+            event_type: "Noted".into(),
+            schema_version: 1,
+            payload: serde_json::json!({ "padding": "x".repeat(200) }),
+        }],
+    }
 }

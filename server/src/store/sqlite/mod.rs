@@ -46,6 +46,10 @@ pub struct StoreOptions {
     /// by default). `usize::MAX` syncs every group in its own commit: the writer then waits
     /// for each fsync.
     pub pipeline_from: usize,
+    /// The write-ahead log's length, in frames, from which the writer copies what the
+    /// checkpointer could not, so that the log starts over ([`checkpoint::RESTART_FROM`],
+    /// 16,384, by default).
+    pub restart_log_from: u32,
 }
 
 impl Default for StoreOptions {
@@ -54,6 +58,7 @@ impl Default for StoreOptions {
             max_batch: 1024,
             queue_depth: 4096,
             pipeline_from: writer::PIPELINE_FROM,
+            restart_log_from: checkpoint::RESTART_FROM,
         }
     }
 }
@@ -105,7 +110,15 @@ impl SqliteEventStore {
             .execute(&mut conn)
             .await?;
         let durability = Arc::new(Durability::new(reader::head(&mut conn).await?));
-        tokio::spawn(checkpoint::run(pool.clone(), durability.head.subscribe()));
+        let restart = checkpoint::Restart::default();
+        let head = durability.head.subscribe();
+        let restart_from = options.restart_log_from;
+        tokio::spawn(checkpoint::run(
+            pool.clone(),
+            head,
+            restart.clone(),
+            restart_from,
+        ));
         let syncer = Syncer::start(Arc::clone(&durability), wal);
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {
@@ -116,6 +129,7 @@ impl SqliteEventStore {
             max_batch: options.max_batch.max(1),
             syncs_in_commit: false,
             pipeline_from: options.pipeline_from,
+            restart,
         };
         tokio::spawn(writer.run());
         let shared = Shared {

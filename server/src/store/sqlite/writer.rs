@@ -2,6 +2,7 @@
 //! queue as one group, commits the group in one transaction, and answers the group once it
 //! is on disk: one fsync for all of its appends, inside the commit or by the [`Syncer`].
 
+use super::checkpoint::{self, Restart};
 use super::commit::{commit_group, commit_one_by_one};
 use super::durable::{Answer, Committed, Durability, Reply, Syncer, WriterStops, answer_synced};
 use super::encode::EncodedAppend;
@@ -40,6 +41,8 @@ pub(super) struct Writer {
     pub syncs_in_commit: bool,
     /// See [`PIPELINE_FROM`].
     pub pipeline_from: usize,
+    /// Set by the checkpointer when the log has grown long: see [`checkpoint`].
+    pub restart: Restart,
 }
 
 impl Writer {
@@ -76,11 +79,24 @@ impl Writer {
             if taken > 1 {
                 tokio::task::yield_now().await;
             }
+            if self.restart.asked() {
+                self.checkpoint().await;
+            }
         }
         let Self { conn, syncer, .. } = self;
         syncer.finish().await;
         if let Err(error) = conn.close().await {
             tracing::warn!(%error, "closing the event store's writer connection failed");
+        }
+    }
+
+    /// Copies into the database file what the checkpointer could not, since the writer kept
+    /// appending meanwhile. Appending nothing while it runs, the writer lets it copy every
+    /// frame that no reader still needs, so that its next transaction writes the log from
+    /// its start again. A failure is logged: the log then grows until the next try.
+    async fn checkpoint(&mut self) {
+        if let Err(error) = checkpoint::passive(&mut self.conn).await {
+            tracing::warn!(%error, "the writer's checkpoint failed");
         }
     }
 
