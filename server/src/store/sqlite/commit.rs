@@ -1,26 +1,34 @@
-//! One group's transaction. The fast path reads what the group needs in one query
-//! ([`lookup`](super::lookup)), decides every append in memory ([`plan`]) and writes the
-//! accepted ones with a few multi-row INSERTs ([`rows`](super::rows)), whatever the group's
+//! One group's transaction. The fast path begins it and reads what the group needs in one
+//! query ([`lookup`](super::lookup)), decides every append in memory ([`plan`]), then writes
+//! the accepted ones and commits in another ([`rows`](super::rows)), whatever the group's
 //! size. If anything fails, the group is retried with a savepoint around each append, so
 //! that only the append that fails is refused.
 
 use super::encode::EncodedAppend;
-use super::lookup::read_known;
+use super::lookup::{begin_and_read_known, read_known};
 use super::plan::{Fate, plan};
-use super::rows::insert_accepted;
+use super::rows::{Accepted, insert_accepted, insert_accepted_and_commit};
 use crate::store::StoreError;
 use sqlx::SqliteConnection;
 
-/// The fast path: the whole group in one transaction, or an error and nothing written.
+/// The fast path: the whole group in one transaction, or an error and nothing written. Two
+/// round trips to the connection's thread: `BEGIN` with the lookup, the inserts with `COMMIT`.
 pub(super) async fn commit_group(
     conn: &mut SqliteConnection,
     group: &[&EncodedAppend],
     recorded_at: &str,
 ) -> Result<Vec<Fate>, StoreError> {
-    in_transaction(conn, async |conn| {
-        plan_and_write(conn, group, recorded_at).await
-    })
-    .await
+    let committed = async {
+        let known = begin_and_read_known(conn, group).await?;
+        let fates = plan(group.iter().copied(), known);
+        insert_accepted_and_commit(conn, &accepted(group, &fates), recorded_at).await?;
+        Ok(fates)
+    };
+    let result = committed.await;
+    if result.is_err() {
+        roll_back(conn).await;
+    }
+    result
 }
 
 /// The careful path: one transaction, with a savepoint around each append. An error inside
@@ -100,14 +108,18 @@ async fn plan_and_write(
 ) -> Result<Vec<Fate>, StoreError> {
     let known = read_known(conn, group).await?;
     let fates = plan(group.iter().copied(), known);
-    let accepted: Vec<_> = group
+    insert_accepted(conn, &accepted(group, &fates), recorded_at).await?;
+    Ok(fates)
+}
+
+/// The appends the plan accepted, with where each goes.
+fn accepted<'a>(group: &[&'a EncodedAppend], fates: &[Fate]) -> Vec<Accepted<'a>> {
+    group
         .iter()
-        .zip(&fates)
+        .zip(fates)
         .filter_map(|(append, fate)| match fate {
             Fate::Accepted(committed) => Some((*append, *committed)),
             _ => None,
         })
-        .collect();
-    insert_accepted(conn, &accepted, recorded_at).await?;
-    Ok(fates)
+        .collect()
 }

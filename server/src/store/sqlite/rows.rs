@@ -1,16 +1,19 @@
 //! Writing a group's accepted appends: one statement per table, whatever the group's size.
 //!
 //! The rows go in as one JSON array per table, unpacked by `json_each`, as the lookup's keys
-//! do. Why not multi-row `VALUES`: sqlx runs each statement on the connection's worker
-//! thread, and under load each round trip to it costs about 0.1 ms, more than SQLite takes
-//! to insert a hundred rows. One prepared statement per table, of any group's size, keeps a
-//! group to the same few round trips.
+//! do. Why not multi-row `VALUES`: sqlx runs each query on the connection's worker thread,
+//! and under load each round trip to it costs about 0.1 ms, as much as SQLite takes to
+//! insert ten rows. With one prepared statement per table, of any group's size, the fast
+//! path sends both INSERTs and the `COMMIT` as one query: about 0.2 ms less per group than
+//! the separate statements it replaced, and 1.27x the update bench's throughput
+//! (BENCHMARKS.md).
 
 use super::encode::{EncodedAppend, EncodedEvent};
 use super::sql_int;
 use crate::store::{Committed, StoreError};
 use serde::Serialize;
 use sqlx::SqliteConnection;
+use std::sync::LazyLock;
 
 /// `->>` gives each JSON value as its SQL value: integers as INTEGER, strings as TEXT.
 const INSERT_COMMANDS: &str = "INSERT INTO commands (command_id, stream_id, first_position, \
@@ -18,11 +21,24 @@ const INSERT_COMMANDS: &str = "INSERT INTO commands (command_id, stream_id, firs
     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 \
     FROM json_each(?1)";
 
-const INSERT_EVENTS: &str = "INSERT INTO events (position, stream_id, version, event_type, \
-    schema_version, payload, actor, command_id, recorded_at) \
-    SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
-        value->>7, ?2 \
-    FROM json_each(?1)";
+/// Its rows are parameter `?n`, its time `?n+1`: numbered, so that it can follow another
+/// statement in one query (sqlx binds `?NNN` by number in every statement of a query).
+fn events_numbered_from(n: usize) -> String {
+    format!(
+        "INSERT INTO events (position, stream_id, version, event_type, schema_version, \
+        payload, actor, command_id, recorded_at) \
+        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
+            value->>7, ?{} \
+        FROM json_each(?{n})",
+        n + 1
+    )
+}
+
+static EVENTS_ALONE: LazyLock<String> = LazyLock::new(|| events_numbered_from(1));
+
+/// Both, then `COMMIT`: the end of a group's transaction in one round trip.
+static INSERT_AND_COMMIT: LazyLock<String> =
+    LazyLock::new(|| format!("{INSERT_COMMANDS}; {}; COMMIT", events_numbered_from(2)));
 
 /// An append that the plan accepted, and where it goes.
 pub(super) type Accepted<'a> = (&'a EncodedAppend, Committed);
@@ -33,21 +49,40 @@ pub(super) async fn insert_accepted(
     accepted: &[Accepted<'_>],
     recorded_at: &str,
 ) -> Result<(), StoreError> {
-    if accepted.is_empty() {
-        return Ok(());
-    }
-    let commands: Vec<CommandRow<'_>> = accepted.iter().map(command_row).collect();
+    let (commands, events) = encode(accepted)?;
     sqlx::query(INSERT_COMMANDS)
-        .bind(json(&commands)?)
+        .bind(commands)
         .execute(&mut *conn)
         .await?;
-    let events: Vec<EventRow<'_>> = accepted.iter().flat_map(event_rows).collect();
-    sqlx::query(INSERT_EVENTS)
-        .bind(json(&events)?)
+    sqlx::query(&EVENTS_ALONE)
+        .bind(events)
         .bind(recorded_at)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The same, then commits the transaction. If anything fails, the transaction is still open.
+pub(super) async fn insert_accepted_and_commit(
+    conn: &mut SqliteConnection,
+    accepted: &[Accepted<'_>],
+    recorded_at: &str,
+) -> Result<(), StoreError> {
+    let (commands, events) = encode(accepted)?;
+    sqlx::query(&INSERT_AND_COMMIT)
+        .bind(commands)
+        .bind(events)
+        .bind(recorded_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Each table's rows, as one JSON array.
+fn encode(accepted: &[Accepted<'_>]) -> Result<(String, String), StoreError> {
+    let commands: Vec<CommandRow<'_>> = accepted.iter().map(command_row).collect();
+    let events: Vec<EventRow<'_>> = accepted.iter().flat_map(event_rows).collect();
+    Ok((json(&commands)?, json(&events)?))
 }
 
 /// `(command_id, stream_id, first_position, last_position, first_version, last_version)`
