@@ -24,9 +24,10 @@ use tokio::sync::watch;
 const PAUSE: Duration = Duration::from_millis(200);
 
 /// The log's length, in frames (pages), from which the writer is asked to let it start over:
-/// 16,384 frames of 4 KB, 64 MB. The writer's checkpoint delays the group after it by a few
-/// milliseconds: at 16 MB, four times as often, the update bench's ack p99 rose by about 2 ms.
-pub(super) const RESTART_FROM: u32 = 16384;
+/// 65,536 frames of 4 KB, 256 MB. The writer's checkpoint delays every append waiting for it
+/// by a few milliseconds: from 16,384 frames, four times as often, it raised the update
+/// bench's ack p99 by 3 to 4 ms; from 65,536, by nothing measurable (BENCHMARKS.md).
+pub(super) const RESTART_FROM: u32 = 65536;
 
 /// The checkpointer's request that the writer finish a checkpoint, so that the log starts over.
 #[derive(Clone, Default)]

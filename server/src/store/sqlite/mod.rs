@@ -48,7 +48,7 @@ pub struct StoreOptions {
     pub pipeline_from: usize,
     /// The write-ahead log's length, in frames, from which the writer copies what the
     /// checkpointer could not, so that the log starts over ([`checkpoint::RESTART_FROM`],
-    /// 16,384, by default).
+    /// 65,536, by default).
     pub restart_log_from: u32,
 }
 
