@@ -8,10 +8,10 @@
 //!
 //! But SQLite writes the log from its start again only when a write transaction begins with
 //! every frame already copied, and under a steady stream of appends a checkpoint running
-//! beside the writer never catches up with it: the log grew by 700 MB in a 4-second bench.
-//! Every frame then extended the file, and every fsync also synced the file's new size. So
-//! once the log holds [`RESTART_FROM`] frames (by default), this task asks the writer to copy the last
-//! few itself, between two groups ([`Restart`]); its next transaction then starts the log over.
+//! beside the writer never catches up with it: the log grew by 700 MB in a 4-second bench,
+//! and would have grown until the disk was full. So once the log holds [`RESTART_FROM`]
+//! frames (by default), this task asks the writer to copy the last few itself, between two
+//! groups ([`Restart`]); the writer's next transaction then starts the log over.
 
 use app::domain::Position;
 use sqlx::SqlitePool;
