@@ -7,7 +7,7 @@
 use super::encode::EncodedAppend;
 use super::lookup::{begin_and_read_known, read_known};
 use super::plan::{Fate, plan};
-use super::rows::{Accepted, insert_accepted, insert_accepted_and_commit};
+use super::rows::{Accepted, Then, insert_accepted};
 use crate::store::StoreError;
 use sqlx::SqliteConnection;
 
@@ -18,17 +18,14 @@ pub(super) async fn commit_group(
     group: &[&EncodedAppend],
     recorded_at: &str,
 ) -> Result<Vec<Fate>, StoreError> {
-    let committed = async {
+    rolled_back_on_failure(conn, async |conn| {
         let known = begin_and_read_known(conn, group).await?;
         let fates = plan(group.iter().copied(), known);
-        insert_accepted_and_commit(conn, &accepted(group, &fates), recorded_at).await?;
+        let accepted = accepted(group, &fates);
+        insert_accepted(conn, &accepted, recorded_at, Then::Commit).await?;
         Ok(fates)
-    };
-    let result = committed.await;
-    if result.is_err() {
-        roll_back(conn).await;
-    }
-    result
+    })
+    .await
 }
 
 /// The careful path: one transaction, with a savepoint around each append. An error inside
@@ -78,11 +75,21 @@ async fn in_transaction<T>(
     conn: &mut SqliteConnection,
     work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    execute(conn, "BEGIN IMMEDIATE").await?;
-    let result = match work(conn).await {
-        Ok(done) => execute(conn, "COMMIT").await.map(|()| done),
-        Err(error) => Err(error),
-    };
+    rolled_back_on_failure(conn, async |conn| {
+        execute(conn, "BEGIN IMMEDIATE").await?;
+        let done = work(conn).await?;
+        execute(conn, "COMMIT").await?;
+        Ok(done)
+    })
+    .await
+}
+
+/// Runs `work`, which begins a transaction, and rolls the transaction back if it fails.
+async fn rolled_back_on_failure<T>(
+    conn: &mut SqliteConnection,
+    work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let result = work(conn).await;
     if result.is_err() {
         roll_back(conn).await;
     }
@@ -108,7 +115,8 @@ async fn plan_and_write(
 ) -> Result<Vec<Fate>, StoreError> {
     let known = read_known(conn, group).await?;
     let fates = plan(group.iter().copied(), known);
-    insert_accepted(conn, &accepted(group, &fates), recorded_at).await?;
+    let accepted = accepted(group, &fates);
+    insert_accepted(conn, &accepted, recorded_at, Then::StayInTransaction).await?;
     Ok(fates)
 }
 

@@ -111,14 +111,13 @@ impl SqliteEventStore {
             .await?;
         let durability = Arc::new(Durability::new(reader::head(&mut conn).await?));
         let restart = checkpoint::Restart::default();
-        let head = durability.head.subscribe();
-        let restart_from = options.restart_log_from;
-        tokio::spawn(checkpoint::run(
+        let checkpointer = checkpoint::run(
             pool.clone(),
-            head,
+            durability.head.subscribe(),
             restart.clone(),
-            restart_from,
-        ));
+            options.restart_log_from,
+        );
+        tokio::spawn(checkpointer);
         let syncer = Syncer::start(Arc::clone(&durability), wal);
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {

@@ -15,74 +15,54 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::sync::LazyLock;
 
-/// `->>` gives each JSON value as its SQL value: integers as INTEGER, strings as TEXT.
-const INSERT_COMMANDS: &str = "INSERT INTO commands (command_id, stream_id, first_position, \
+/// Both tables in one query: the commands first, since each event refers to its command.
+/// `?1` is the commands, `?2` the events, `?3` the time: numbered, since sqlx binds `?NNN`
+/// by number in every statement of a query. `->>` gives each JSON value as its SQL value:
+/// integers as INTEGER, strings as TEXT.
+const INSERT: &str = "INSERT INTO commands (command_id, stream_id, first_position, \
     last_position, first_version, last_version) \
     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 \
-    FROM json_each(?1)";
+    FROM json_each(?1); \
+    INSERT INTO events (position, stream_id, version, event_type, schema_version, payload, \
+    actor, command_id, recorded_at) \
+    SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
+        value->>7, ?3 \
+    FROM json_each(?2)";
 
-/// Its rows are parameter `?n`, its time `?n+1`: numbered, so that it can follow another
-/// statement in one query (sqlx binds `?NNN` by number in every statement of a query).
-fn events_numbered_from(n: usize) -> String {
-    format!(
-        "INSERT INTO events (position, stream_id, version, event_type, schema_version, \
-        payload, actor, command_id, recorded_at) \
-        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
-            value->>7, ?{} \
-        FROM json_each(?{n})",
-        n + 1
-    )
+/// The same, then `COMMIT`: the end of a group's transaction in one round trip.
+static INSERT_AND_COMMIT: LazyLock<String> = LazyLock::new(|| format!("{INSERT}; COMMIT"));
+
+/// Whether the query that inserts also commits the transaction.
+#[derive(Clone, Copy)]
+pub(super) enum Then {
+    StayInTransaction,
+    Commit,
 }
-
-static EVENTS_ALONE: LazyLock<String> = LazyLock::new(|| events_numbered_from(1));
-
-/// Both, then `COMMIT`: the end of a group's transaction in one round trip.
-static INSERT_AND_COMMIT: LazyLock<String> =
-    LazyLock::new(|| format!("{INSERT_COMMANDS}; {}; COMMIT", events_numbered_from(2)));
 
 /// An append that the plan accepted, and where it goes.
 pub(super) type Accepted<'a> = (&'a EncodedAppend, Committed);
 
-/// Writes the commands first, since each event refers to its command.
+/// Writes the accepted appends in one round trip, then does what `then` says. If anything
+/// fails, the transaction is still open.
 pub(super) async fn insert_accepted(
     conn: &mut SqliteConnection,
     accepted: &[Accepted<'_>],
     recorded_at: &str,
+    then: Then,
 ) -> Result<(), StoreError> {
-    let (commands, events) = encode(accepted)?;
-    sqlx::query(INSERT_COMMANDS)
-        .bind(commands)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(&EVENTS_ALONE)
-        .bind(events)
-        .bind(recorded_at)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// The same, then commits the transaction. If anything fails, the transaction is still open.
-pub(super) async fn insert_accepted_and_commit(
-    conn: &mut SqliteConnection,
-    accepted: &[Accepted<'_>],
-    recorded_at: &str,
-) -> Result<(), StoreError> {
-    let (commands, events) = encode(accepted)?;
-    sqlx::query(&INSERT_AND_COMMIT)
-        .bind(commands)
-        .bind(events)
-        .bind(recorded_at)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Each table's rows, as one JSON array.
-fn encode(accepted: &[Accepted<'_>]) -> Result<(String, String), StoreError> {
     let commands: Vec<CommandRow<'_>> = accepted.iter().map(command_row).collect();
     let events: Vec<EventRow<'_>> = accepted.iter().flat_map(event_rows).collect();
-    Ok((json(&commands)?, json(&events)?))
+    let sql = match then {
+        Then::StayInTransaction => INSERT,
+        Then::Commit => &INSERT_AND_COMMIT,
+    };
+    sqlx::query(sql)
+        .bind(json(&commands)?)
+        .bind(json(&events)?)
+        .bind(recorded_at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// `(command_id, stream_id, first_position, last_position, first_version, last_version)`
