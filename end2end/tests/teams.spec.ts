@@ -149,9 +149,14 @@ test('a person switches between two teams; the creator removes them and they los
   await expect(m.locator('.todo-card', { hasText: rehearse })).toBeVisible();
   await expect(m.locator('.todo-card', { hasText: weed })).toHaveCount(0);
 
-  // Only the creator sees "Remove", and only beside the others.
+  // Only the owner (the creator, the longest-standing member) sees "Remove", and only
+  // beside the others.
   await m.getByRole('link', { name: 'Members and invites' }).click();
   await expect(m.locator('.member-name')).toHaveText(['Oskar', 'Mia']);
+  await expect(m.locator('.member-list li', { hasText: 'Oskar' }).locator('.badge-owner')).toHaveText(
+    'owner',
+  );
+  await expect(m.locator('.member-list li', { hasText: 'Mia' }).locator('.badge-owner')).toHaveCount(0);
   await expect(m.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
   await gotoHydrated(o, membersUrl);
   await expect(o.locator('.member-name')).toHaveText(['Oskar', 'Mia']);

@@ -253,7 +253,7 @@ impl Backend for TidingsBackend {
                     id: member.user,
                     display_name: name(&member.user),
                     joined_at: member.joined_at,
-                    creator: member.creator,
+                    owner: member.owner,
                 })
                 .collect(),
             invitations: invitations

@@ -33,7 +33,8 @@ enum Step {
     Revoke(usize),
     Join(usize, usize),
     Leave(usize),
-    Remove(usize),
+    /// Someone (by index, the creator first) removes someone.
+    Remove(usize, usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -49,7 +50,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..4usize).prop_map(Step::Revoke),
         (0..3usize, 0..4usize).prop_map(|(p, i)| Step::Join(p, i)),
         (0..4usize).prop_map(Step::Leave),
-        (0..4usize).prop_map(Step::Remove),
+        (0..4usize, 0..4usize).prop_map(|(p, by)| Step::Remove(p, by)),
     ]
 }
 
@@ -144,12 +145,11 @@ impl World {
                 return self.run_team(join).await;
             }
             Step::Leave(person) => {
-                let user = [self.actor, self.people[0], self.people[1], self.people[2]][person];
+                let user = self.everyone()[person];
                 return self.run_team(TeamCommand::Leave { user }).await;
             }
-            Step::Remove(person) => {
-                let user = [self.actor, self.people[0], self.people[1], self.people[2]][person];
-                let by = self.actor;
+            Step::Remove(person, by) => {
+                let (user, by) = (self.everyone()[person], self.everyone()[by]);
                 return self.run_team(TeamCommand::Remove { user, by }).await;
             }
             Step::Create(title) => {
@@ -192,6 +192,11 @@ impl World {
         if let Ok(receipt) = self.commands.handle(request).await {
             self.todos[index].1 = receipt.version;
         }
+    }
+
+    /// The creator, then the three others.
+    fn everyone(&self) -> [UserId; 4] {
+        [self.actor, self.people[0], self.people[1], self.people[2]]
     }
 
     async fn settled(&mut self) {
@@ -314,4 +319,40 @@ async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
         .await
         .unwrap();
     assert_eq!(snapshot(&world.storage.pool).await, live);
+}
+
+#[tokio::test]
+async fn read_models_of_an_older_shape_are_projected_again_at_start_up() {
+    let mut world = World::new().await;
+    let steps = [
+        Step::Create("Plan".into()),
+        Step::Activate(0),
+        Step::Invite(false),
+        Step::Join(0, 0),
+        Step::Join(1, 0),
+        Step::Leave(0),
+    ];
+    for step in steps {
+        world.run(step).await;
+    }
+    world.settled().await;
+    let current = snapshot(&world.storage.pool).await;
+    assert_eq!(current.0[3].len(), 2, "two members are left");
+    sqlx::Executor::execute(
+        &world.storage.pool,
+        "ALTER TABLE team_members DROP COLUMN joined_position;
+         DELETE FROM todo_rows;
+         PRAGMA user_version = 0;",
+    )
+    .await
+    .unwrap();
+
+    let storage = Storage::open(&Settings::for_tests(world.dir.path().to_owned()))
+        .await
+        .unwrap();
+    let (mut projected, _) =
+        Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
+    let head = storage.store.head().await.unwrap();
+    projected.wait_for(|p| *p >= head).await.unwrap();
+    assert_eq!(snapshot(&storage.pool).await, current);
 }

@@ -104,9 +104,8 @@ impl From<TeamError> for AppError {
             | TeamError::InvitationUsed
             | TeamError::InvitationRevoked
             | TeamError::LastMember
-            | TeamError::NotTheCreator
-            | TeamError::RemovingYourself
-            | TeamError::RemovingTheCreator => Self::Refused {
+            | TeamError::NotTheOwner
+            | TeamError::RemovingYourself => Self::Refused {
                 message: error.to_string(),
             },
         }

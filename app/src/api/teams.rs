@@ -88,7 +88,7 @@ pub async fn leave_team(team_id: String, command_id: String) -> Result<TeamRecei
     .await
 }
 
-/// The team's creator takes another member out of the team.
+/// The team's owner (its longest-standing member) takes another member out of the team.
 #[server(endpoint = "remove_member")]
 pub async fn remove_member(
     team_id: String,

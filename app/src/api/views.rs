@@ -110,13 +110,13 @@ pub struct Account {
     pub teams: Vec<TeamSummary>,
 }
 
-/// One member of a team. `creator`: this member made the team.
+/// One member of a team. `owner`: the longest-standing member, who may remove the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
     pub id: UserId,
     pub display_name: String,
     pub joined_at: DateTime<Utc>,
-    pub creator: bool,
+    pub owner: bool,
 }
 
 /// Where an invite link stands.

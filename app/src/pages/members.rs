@@ -1,4 +1,4 @@
-//! `/teams/:team_id/members`: who is in the team (its creator may remove the others), its
+//! `/teams/:team_id/members`: who is in the team (its owner may remove the others), its
 //! invite links (make, revoke), and leaving it.
 
 use crate::{
@@ -47,12 +47,12 @@ fn Members(
 ) -> impl IntoView {
     let team_id = team.team.id.to_string();
     let viewer = team.viewer;
-    let viewer_is_creator = team.members.iter().any(|m| m.creator && m.id == viewer);
+    let viewer_is_owner = team.members.iter().any(|m| m.owner && m.id == viewer);
     let members = team
         .members
         .into_iter()
         .map(|member| {
-            let removable = viewer_is_creator && member.id != viewer;
+            let removable = viewer_is_owner && member.id != viewer;
             let team_id = team_id.clone();
             view! { <Member member team_id removable remove /> }
         })
@@ -96,7 +96,7 @@ fn Members(
     }
 }
 
-/// One member; with `removable`, a form for the creator to remove them.
+/// One member; with `removable`, a form for the owner to remove them.
 #[component]
 fn Member(
     member: MemberView,
@@ -122,7 +122,7 @@ fn Member(
     view! {
         <li data-user-id=id>
             <span class="member-name">{member.display_name}</span>
-            {member.creator.then(|| view! { <span class="badge badge-creator">"creator"</span> })}
+            {member.owner.then(|| view! { <span class="badge badge-owner">"owner"</span> })}
             <span class="muted small">{format!(" joined {}", format_time(&member.joined_at))}</span>
             {remove_form}
         </li>

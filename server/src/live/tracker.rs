@@ -154,7 +154,9 @@ impl Tracker {
             }
             state = team::apply(state, &decode(&recorded, TeamEvent::decode)?);
         }
-        let members = state.map(|team| team.members).unwrap_or_default();
+        let members: BTreeSet<UserId> = state
+            .map(|team| team.members.into_keys().collect())
+            .unwrap_or_default();
         self.members.put(team, members.clone());
         Ok(members)
     }

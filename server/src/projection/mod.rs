@@ -33,11 +33,33 @@ pub enum ProjectionError {
     Corrupt(String),
 }
 
-/// Creates the live read models if they are missing. Run at start-up, after migrations.
+/// Creates the live read models if they are missing. Read models of an older shape
+/// ([`Tables::SHAPE`]) are dropped first, so that the projector fills them again from the
+/// start of the log. Run at start-up, after migrations.
 pub async fn prepare(pool: &sqlx::SqlitePool) -> Result<(), ProjectionError> {
-    let mut conn = pool.acquire().await?;
-    Tables::LIVE.create(&mut conn).await?;
-    Tables::create_live_indexes(&mut conn).await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let shape: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    let projected: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)")
+            .bind(Tables::LIVE.todos)
+            .fetch_one(&mut *tx)
+            .await?;
+    if shape < Tables::SHAPE && projected {
+        tracing::info!(
+            from = shape,
+            to = Tables::SHAPE,
+            "the read models changed shape; projecting them again from the log"
+        );
+        Tables::LIVE.drop(&mut tx).await?;
+    }
+    Tables::LIVE.create(&mut tx).await?;
+    Tables::create_live_indexes(&mut tx).await?;
+    sqlx::query(&format!("PRAGMA user_version = {}", Tables::SHAPE))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -16,6 +16,12 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// The shape of the tables [`Tables::create`] makes, kept in the database header's
+    /// `user_version`. Raise it with every change to their columns: a database whose read
+    /// models have an older shape gets them projected anew from the log at start-up
+    /// ([`super::prepare`]). 1: members carry the position at which they joined.
+    pub const SHAPE: i64 = 1;
+
     /// The tables that pages read.
     pub const LIVE: Tables = Tables {
         todos: "todo_rows",
@@ -69,9 +75,10 @@ impl Tables {
                  created_at TEXT NOT NULL
              );
              CREATE TABLE IF NOT EXISTS {members} (
-                 team_id   TEXT NOT NULL,
-                 user_id   TEXT NOT NULL,
-                 joined_at TEXT NOT NULL,
+                 team_id         TEXT    NOT NULL,
+                 user_id         TEXT    NOT NULL,
+                 joined_at       TEXT    NOT NULL,
+                 joined_position INTEGER NOT NULL,
                  PRIMARY KEY (team_id, user_id)
              ) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS {invitations} (

@@ -73,13 +73,15 @@ pub async fn project(
         }) => {
             let team = team_of(event)?;
             let sql = format!(
-                "INSERT OR IGNORE INTO {} (team_id, user_id, joined_at) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO {} (team_id, user_id, joined_at, joined_position)
+                 VALUES (?, ?, ?, ?)",
                 tables.members
             );
             sqlx::query(&sql)
                 .bind(team)
                 .bind(user_id.to_string())
                 .bind(at)
+                .bind(event.position.get() as i64)
                 .execute(&mut *conn)
                 .await?;
             if let Some(invitation_id) = invitation_id {

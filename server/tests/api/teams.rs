@@ -168,30 +168,27 @@ async fn the_creator_removes_a_member_who_loses_access_at_once() {
 }
 
 #[tokio::test]
-async fn a_member_who_did_not_make_the_team_cannot_remove_anyone_and_nothing_is_written() {
+async fn a_member_who_is_not_the_owner_cannot_remove_anyone_and_nothing_is_written() {
     let (app, bob) = spawn_app_with_bob().await;
     let link = app.invite("single").await.unwrap();
     let carol = app.newcomer("Carol").await;
     carol.join(&link.path).await.unwrap();
     let before = app.team_log(app.team).await;
 
-    refused(
-        bob.remove_member(carol.id).await,
-        "Only the person who made this team",
-    );
+    refused(bob.remove_member(carol.id).await, "Only the team's owner");
     assert_eq!(app.team_log(app.team).await, before, "nothing was written");
     assert_eq!(members(&app, app.team).await.unwrap().members.len(), 3);
 }
 
 #[tokio::test]
-async fn removing_yourself_the_creator_or_a_non_member_is_refused() {
+async fn removing_yourself_the_owner_or_a_non_member_is_refused() {
     let (app, bob) = spawn_app_with_bob().await;
     let mallory = app.stranger("Mallory").await;
     let before = app.team_log(app.team).await;
 
     refused(app.remove_member(app.id).await, "leave the team instead");
     refused(bob.remove_member(bob.id).await, "leave the team instead");
-    refused(bob.remove_member(app.id).await, "cannot be removed");
+    refused(bob.remove_member(app.id).await, "Only the team's owner");
     not_found(app.remove_member(mallory.id).await, "The member");
     not_found(app.remove_member(UserId::new()).await, "The member");
     let (team, command_id) = (app.team.to_string(), CommandId::new().to_string());
@@ -209,6 +206,43 @@ async fn removing_yourself_the_creator_or_a_non_member_is_refused() {
 
     assert_eq!(app.team_log(app.team).await, before, "nothing was written");
     assert_eq!(members(&app, app.team).await.unwrap().members.len(), 2);
+}
+
+/// Each member of the team, by name, and whether they own it, in the order they joined.
+async fn owners(person: &Person, team: TeamId) -> Vec<(String, bool)> {
+    let team = members(person, team).await.unwrap();
+    team.members
+        .into_iter()
+        .map(|m| (m.display_name, m.owner))
+        .collect()
+}
+
+#[tokio::test]
+async fn when_the_creator_leaves_the_longest_standing_member_owns_the_team_and_removes_others() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let link = app.invite("single").await.unwrap();
+    let mut carol = app.newcomer("Carol").await;
+    carol.join(&link.path).await.unwrap();
+    carol.team = app.team;
+    let expected = [("Ada", true), ("Bob", false), ("Carol", false)];
+    assert_eq!(
+        owners(&carol, app.team).await,
+        expected.map(|(n, o)| (n.into(), o))
+    );
+
+    app.leave().await.unwrap();
+    let expected = [("Bob", true), ("Carol", false)];
+    assert_eq!(
+        owners(&carol, app.team).await,
+        expected.map(|(n, o)| (n.into(), o))
+    );
+    let before = app.team_log(app.team).await;
+    refused(carol.remove_member(bob.id).await, "Only the team's owner");
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+
+    bob.remove_member(carol.id).await.unwrap();
+    not_found(carol.board_of(app.team).await, "The team");
+    assert_eq!(owners(&bob, app.team).await, [("Bob".into(), true)]);
 }
 
 #[tokio::test]

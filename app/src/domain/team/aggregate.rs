@@ -4,16 +4,18 @@
 use super::{InvitationCreated, MemberJoined, MemberRemoved, TeamCommand, TeamCreated, TeamEvent};
 use crate::domain::{InvitationId, TeamId, TeamName, UserId, Version};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A team as its events left it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
     pub id: TeamId,
     pub name: TeamName,
-    /// Who made the team: the one member who may remove others.
+    /// Who made the team.
     pub creator: UserId,
-    pub members: BTreeSet<UserId>,
+    /// Each member, with the team's version at which they (last) joined: the order in
+    /// which they came, which decides who owns the team.
+    pub members: BTreeMap<UserId, Version>,
     pub invitations: BTreeMap<InvitationId, Invitation>,
     pub version: Version,
 }
@@ -52,12 +54,10 @@ pub enum TeamError {
     InvitationRevoked,
     #[error("You are this team's last member, and a team cannot be left empty.")]
     LastMember,
-    #[error("Only the person who made this team can remove its members.")]
-    NotTheCreator,
+    #[error("Only the team's owner, its longest-standing member, can remove members.")]
+    NotTheOwner,
     #[error("You cannot remove yourself; leave the team instead.")]
     RemovingYourself,
-    #[error("The person who made this team cannot be removed from it.")]
-    RemovingTheCreator,
     #[error("This person is not a member of this team.")]
     MemberNotFound,
 }
@@ -134,7 +134,7 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
                 .invitations
                 .get(&invitation_id)
                 .ok_or(TeamError::InvitationNotFound)?;
-            if team.members.contains(&user) {
+            if team.is_member(user) {
                 return Ok(Vec::new());
             }
             match invitation.state {
@@ -164,20 +164,28 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
 
 impl Team {
     pub fn is_member(&self, user: UserId) -> bool {
-        self.members.contains(&user)
+        self.members.contains_key(&user)
     }
 
-    /// `by` takes `user` out of the team: only the creator may, and never themselves.
+    /// The member who may remove others: the longest-standing one. That is the creator
+    /// until they leave; then it passes on, in the order the others joined, so that a team
+    /// always has someone who can remove members. `None` only before the first member joins.
+    pub fn owner(&self) -> Option<UserId> {
+        self.members
+            .iter()
+            .min_by_key(|(_, joined)| **joined)
+            .map(|(user, _)| *user)
+    }
+
+    /// `by` takes `user` out of the team: only the owner may, and never themselves (so the
+    /// owner cannot be removed).
     fn remove(&self, user: UserId, by: UserId) -> Result<Vec<TeamEvent>, TeamError> {
         self.require_member(by)?;
         if user == by {
             return Err(TeamError::RemovingYourself);
         }
-        if user == self.creator {
-            return Err(TeamError::RemovingTheCreator);
-        }
-        if by != self.creator {
-            return Err(TeamError::NotTheCreator);
+        if self.owner() != Some(by) {
+            return Err(TeamError::NotTheOwner);
         }
         if !self.is_member(user) {
             return Err(TeamError::MemberNotFound);
@@ -204,11 +212,12 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
             id: created.team_id,
             name: created.name.clone(),
             creator: created.creator,
-            members: BTreeSet::new(),
+            members: BTreeMap::new(),
             invitations: BTreeMap::new(),
             version: Version::NONE.next(),
         }),
         (Some(mut team), event) => {
+            team.version = team.version.next();
             match event {
                 TeamEvent::Created(_) => {}
                 TeamEvent::InvitationCreated(created) => {
@@ -227,7 +236,7 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
                     }
                 }
                 TeamEvent::MemberJoined(joined) => {
-                    team.members.insert(joined.user_id);
+                    team.members.entry(joined.user_id).or_insert(team.version);
                     let invitation = joined
                         .invitation_id
                         .and_then(|id| team.invitations.get_mut(&id));
@@ -242,7 +251,6 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
                     team.members.remove(user_id);
                 }
             }
-            team.version = team.version.next();
             Some(team)
         }
         (None, _) => None,

@@ -33,6 +33,6 @@ pub enum TeamCommand {
     },
     /// A member leaves.
     Leave { user: UserId },
-    /// The team's creator takes another member out of the team.
+    /// The team's owner (see [`super::Team::owner`]) takes another member out of the team.
     Remove { user: UserId, by: UserId },
 }

@@ -28,7 +28,7 @@ pub struct MemberJoined {
     pub invitation_id: Option<InvitationId>,
 }
 
-/// The creator took someone out of the team.
+/// The team's owner took someone out of the team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRemoved {
     pub user_id: UserId,

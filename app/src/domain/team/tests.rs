@@ -86,7 +86,8 @@ impl World {
 fn creating_a_team_makes_its_creator_the_first_member() {
     let w = world();
     let team = replay(&w.created()).unwrap();
-    assert_eq!(team.members.into_iter().collect::<Vec<_>>(), vec![w.ada]);
+    assert_eq!(team.owner(), Some(w.ada));
+    assert_eq!(team.members.into_keys().collect::<Vec<_>>(), vec![w.ada]);
     assert_eq!(team.version.get(), 2);
 }
 
@@ -298,7 +299,7 @@ fn the_creator_removes_another_member() {
 }
 
 #[test]
-fn a_member_who_did_not_make_the_team_cannot_remove_anyone() {
+fn a_member_who_is_not_the_owner_cannot_remove_anyone() {
     let w = world();
     let carol = UserId::new();
     let mut history = w.joined(false);
@@ -312,12 +313,12 @@ fn a_member_who_did_not_make_the_team_cannot_remove_anyone() {
             user: carol,
             by: w.bob,
         }),
-        Err(TeamError::NotTheCreator)
+        Err(TeamError::NotTheOwner)
     );
 }
 
 #[test]
-fn removing_yourself_is_refused_even_for_the_creator() {
+fn removing_yourself_is_refused_even_for_the_owner() {
     let w = world();
     for who in [w.ada, w.bob] {
         assert_eq!(
@@ -328,14 +329,71 @@ fn removing_yourself_is_refused_even_for_the_creator() {
 }
 
 #[test]
-fn the_creator_cannot_be_removed() {
+fn the_owner_cannot_be_removed_by_anyone_else() {
     let w = world();
     assert_eq!(
         given(w.joined(false)).when(TeamCommand::Remove {
             user: w.ada,
             by: w.bob,
         }),
-        Err(TeamError::RemovingTheCreator)
+        Err(TeamError::NotTheOwner)
+    );
+}
+
+/// Ada makes the team, Bob then Carol join through a reusable link, and Ada leaves.
+fn after_the_creator_left(w: &World, carol: UserId) -> Vec<TeamEvent> {
+    let mut history = w.joined(false);
+    let earlier = noon() - Duration::hours(1);
+    history.extend(given(history.clone()).when(w.join(carol, earlier)).unwrap());
+    history.extend(
+        given(history.clone())
+            .when(TeamCommand::Leave { user: w.ada })
+            .unwrap(),
+    );
+    history
+}
+
+#[test]
+fn when_the_creator_leaves_the_longest_standing_member_owns_the_team_and_removes_others() {
+    let w = world();
+    let carol = UserId::new();
+    let history = after_the_creator_left(&w, carol);
+    assert_eq!(replay(&history).unwrap().owner(), Some(w.bob));
+    assert_eq!(
+        given(history.clone()).when(TeamCommand::Remove {
+            user: w.bob,
+            by: carol,
+        }),
+        Err(TeamError::NotTheOwner)
+    );
+    assert_eq!(
+        given(history).when(TeamCommand::Remove {
+            user: carol,
+            by: w.bob,
+        }),
+        Ok(vec![TeamEvent::MemberRemoved(MemberRemoved {
+            user_id: carol,
+            removed_by: w.bob,
+        })])
+    );
+}
+
+#[test]
+fn a_creator_who_leaves_and_comes_back_joins_last_and_owns_nothing() {
+    let w = world();
+    let carol = UserId::new();
+    let mut history = after_the_creator_left(&w, carol);
+    let earlier = noon() - Duration::hours(1);
+    history.extend(given(history.clone()).when(w.join(w.ada, earlier)).unwrap());
+    let team = replay(&history).unwrap();
+    assert!(team.is_member(w.ada));
+    assert_eq!(team.owner(), Some(w.bob));
+    assert_eq!(
+        given(history).when(TeamCommand::Remove {
+            user: carol,
+            by: w.ada,
+        }),
+        Err(TeamError::NotTheOwner)
     );
 }
 

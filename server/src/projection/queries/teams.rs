@@ -12,12 +12,13 @@ pub struct TeamRecord {
     pub name: String,
 }
 
-/// A member of a team; `creator`: the one who made it.
+/// A member of a team; `owner`: the longest-standing one, who may remove the others
+/// (`app::domain::team::Team::owner`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRecord {
     pub user: UserId,
     pub joined_at: DateTime<Utc>,
-    pub creator: bool,
+    pub owner: bool,
 }
 
 /// An invite link's row. `state` is `open`, `used` or `revoked`; expiry is left to the reader.
@@ -64,8 +65,8 @@ pub async fn teams_of(pool: &SqlitePool, user: UserId) -> Result<Vec<TeamRecord>
     rows.iter().map(team_record).collect()
 }
 
-/// A team's members (by joining time) and invite links (newest first), and the position
-/// they reflect.
+/// A team's members (in the order they joined) and invite links (newest first), and the
+/// position they reflect.
 pub async fn members_and_invitations(
     pool: &SqlitePool,
     team: TeamId,
@@ -73,10 +74,10 @@ pub async fn members_and_invitations(
     let mut tx = pool.begin().await?;
     let position = checkpoint(&mut tx, Tables::LIVE).await?;
     let members = sqlx::query(
-        "SELECT m.user_id, m.joined_at, m.user_id = t.created_by AS creator
-         FROM team_members m JOIN team_rows t ON t.team_id = m.team_id
-         WHERE m.team_id = ?
-         ORDER BY m.joined_at, m.user_id",
+        "SELECT user_id, joined_at,
+                joined_position = MIN(joined_position) OVER () AS owner
+         FROM team_members WHERE team_id = ?
+         ORDER BY joined_position",
     )
     .bind(team.to_string())
     .fetch_all(&mut *tx)
@@ -95,7 +96,7 @@ pub async fn members_and_invitations(
             Ok(MemberRecord {
                 user: parse(row, "user_id", UserId::parse)?,
                 joined_at: row.try_get("joined_at")?,
-                creator: row.try_get("creator")?,
+                owner: row.try_get("owner")?,
             })
         })
         .collect::<Result<_, ProjectionError>>()?;
