@@ -109,6 +109,14 @@ impl SqliteEventStore {
         sqlx::query("PRAGMA synchronous = NORMAL")
             .execute(&mut conn)
             .await?;
+        // A group's inserts are multi-row statements that a constraint may stop halfway, so
+        // SQLite keeps each changed page's first image in a statement journal. With temporary
+        // files on disk, that journal spills to a file after 64 KB, and writing it was a fifth
+        // of the writer's time in the update bench (BENCHMARKS.md). In memory, a group's
+        // costs about 4 KB per page it changes, freed at its commit.
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut conn)
+            .await?;
         let durability = Arc::new(Durability::new(reader::head(&mut conn).await?));
         let restart = checkpoint::Restart::default();
         let checkpointer = checkpoint::run(
