@@ -11,8 +11,6 @@ use std::collections::BTreeMap;
 pub struct Team {
     pub id: TeamId,
     pub name: TeamName,
-    /// Who made the team.
-    pub creator: UserId,
     /// Each member, with the team's version at which they (last) joined: the order in
     /// which they came, which decides who owns the team.
     pub members: BTreeMap<UserId, Version>,
@@ -211,7 +209,6 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
         (None, TeamEvent::Created(created)) => Some(Team {
             id: created.team_id,
             name: created.name.clone(),
-            creator: created.creator,
             members: BTreeMap::new(),
             invitations: BTreeMap::new(),
             version: Version::NONE.next(),
