@@ -41,12 +41,7 @@ pub async fn prepare(pool: &sqlx::SqlitePool) -> Result<(), ProjectionError> {
     let shape: i64 = sqlx::query_scalar("PRAGMA user_version")
         .fetch_one(&mut *tx)
         .await?;
-    let projected: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)")
-            .bind(Tables::LIVE.todos)
-            .fetch_one(&mut *tx)
-            .await?;
-    if shape < Tables::SHAPE && projected {
+    if shape < Tables::SHAPE && live_tables_exist(&mut tx).await? {
         tracing::info!(
             from = shape,
             to = Tables::SHAPE,
@@ -56,11 +51,21 @@ pub async fn prepare(pool: &sqlx::SqlitePool) -> Result<(), ProjectionError> {
     }
     Tables::LIVE.create(&mut tx).await?;
     Tables::create_live_indexes(&mut tx).await?;
-    sqlx::query(&format!("PRAGMA user_version = {}", Tables::SHAPE))
-        .execute(&mut *tx)
-        .await?;
+    if shape != Tables::SHAPE {
+        sqlx::query(&format!("PRAGMA user_version = {}", Tables::SHAPE))
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether the live read models were made before: a database new to this server has none.
+async fn live_tables_exist(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)")
+        .bind(Tables::LIVE.todos)
+        .fetch_one(conn)
+        .await
 }
 
 /// Projects one recorded event into `tables`, by the kind of stream it belongs to.
