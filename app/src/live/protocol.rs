@@ -131,7 +131,8 @@ pub enum ErrorCode {
     UnsupportedProtocol = 4007,
     /// 4008: the client did not say which protocol version it speaks.
     NoProtocolVersion = 4008,
-    /// 4009: the connection is not allowed (a subscription with a bad signature).
+    /// 4009: the connection is not allowed: here, one opened without a session that got no
+    /// subscription admitted in time.
     Unauthorized = 4009,
     /// 4100: over capacity (here: the user holds as many connections as allowed); reconnect
     /// after backing off.

@@ -72,6 +72,10 @@ pub struct SocketLimits {
     pub activity_timeout: Duration,
     /// After a ping, how long the client has to answer before it is closed.
     pub pong_timeout: Duration,
+    /// How long a connection opened without a session has to get a subscription admitted,
+    /// which tells whose it is; after that it is closed (4009). Until then it counts for no
+    /// user against `connections_per_user`.
+    pub subscribe_within: Duration,
     /// The kernel's send buffer for each accepted connection; `None` leaves it to the
     /// kernel's own tuning (up to 4 MB on Linux), which can hide a stalled client for long.
     pub send_buffer_bytes: Option<usize>,
@@ -88,6 +92,7 @@ impl Default for SocketLimits {
             tracked: NonZeroUsize::new(10_000).expect("not zero"),
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
+            subscribe_within: Duration::from_secs(30),
             send_buffer_bytes: None,
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! A connection counts for the user it first speaks for: the session's at the upgrade, else
 //! the user that its first admitted subscription names. Its [`Seat`] frees the place when the
-//! connection ends.
+//! connection ends. A connection without a session that names no one within
+//! `SocketLimits::subscribe_within` is closed, so none stays open counted for nobody.
 
 use app::domain::UserId;
 use std::{

@@ -206,10 +206,15 @@ impl Connection {
             return;
         }
         self.live.metrics.connected();
-        let mut last_heard = Instant::now();
+        let opened = Instant::now();
+        let mut last_heard = opened;
         let mut pinged_at: Option<Instant> = None;
         let limits = &self.live.limits;
-        let mut tick = tokio::time::interval(limits.pong_timeout.min(limits.activity_timeout) / 2);
+        let shortest = limits
+            .pong_timeout
+            .min(limits.activity_timeout)
+            .min(limits.subscribe_within);
+        let mut tick = tokio::time::interval(shortest / 2);
         let ending = loop {
             tokio::select! {
                 incoming = stream.next() => {
@@ -250,6 +255,12 @@ impl Connection {
                 () = self.mailbox.overflowed() => break Some(self.fell_behind()),
                 _ = tick.tick() => {
                     let limits = &self.live.limits;
+                    if self.seat.is_none() && opened.elapsed() >= limits.subscribe_within {
+                        break Some(Ending {
+                            code: ErrorCode::Unauthorized,
+                            message: "A connection without a session must subscribe to a channel soon after it opens.".into(),
+                        });
+                    }
                     if let Some(at) = pinged_at {
                         if at.elapsed() >= limits.pong_timeout {
                             break Some(Ending {

@@ -662,6 +662,46 @@ async fn a_connection_without_a_session_counts_for_the_user_its_subscription_nam
 }
 
 #[tokio::test]
+async fn a_connection_without_a_session_that_subscribes_to_nothing_in_time_is_closed() {
+    let within = Duration::from_millis(800);
+    let app = spawn_app_configured(|settings| {
+        settings.socket_limits.subscribe_within = within;
+    })
+    .await;
+    let opened = tokio::time::Instant::now();
+    let (mut idle, _) = connect(&app.anonymous()).await;
+    let (mut signed_in, _) = connect(&app).await;
+    let channel = team_channel(app.team);
+    let (mut named, socket_id) = connect(&app.anonymous()).await;
+    let (_, answer) = authorize(&app, &socket_id, &channel).await;
+    let subscribed = subscribe_with(&mut named, &channel, &answer).await;
+    assert_eq!(
+        subscribed["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+
+    // Short of the limit, the idle connection is open: it answers a ping.
+    tokio::time::sleep_until(opened + within / 2).await;
+    send(&mut idle, json!({"event": "pusher:ping", "data": {}})).await;
+    assert_eq!(next(&mut idle).await["event"], "pusher:pong");
+    let error = next(&mut idle).await;
+    assert!(
+        opened.elapsed() >= within,
+        "closed after {:?}",
+        opened.elapsed()
+    );
+    assert_eq!(error["event"], "pusher:error");
+    assert_eq!(error["data"]["code"], 4009, "{error}");
+
+    // A session, or an admitted subscription, keeps a connection open past the limit.
+    tokio::time::sleep_until(opened + within * 2).await;
+    for socket in [&mut signed_in, &mut named] {
+        send(socket, json!({"event": "pusher:ping", "data": {}})).await;
+        assert_eq!(next(socket).await["event"], "pusher:pong");
+    }
+}
+
+#[tokio::test]
 async fn a_tracker_that_keeps_one_todo_in_memory_still_sends_each_todo_as_it_stands() {
     let app = spawn_app_configured(|settings| {
         settings.socket_limits.tracked = NonZeroUsize::new(1).unwrap();
