@@ -3,7 +3,7 @@
 //! events after commands, frame limits, and a member's channels dropped when they leave or
 //! are removed.
 
-use crate::helpers::{Person, spawn_app, spawn_app_configured, spawn_app_with_bob};
+use crate::helpers::{Person, TestApp, spawn_app, spawn_app_configured, spawn_app_with_bob};
 use app::domain::TeamId;
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
@@ -163,6 +163,15 @@ async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> V
     });
     send(socket, json!({"event": "pusher:subscribe", "data": data})).await;
     next(socket).await
+}
+
+/// Connects without a session, has the app's user authorise the socket for `channel`, and
+/// subscribes with that answer; returns the socket and the server's reply.
+async fn subscribe_without_session(app: &TestApp, channel: &str) -> (Socket, Value) {
+    let (mut socket, socket_id) = connect(&app.anonymous()).await;
+    let (_, answer) = authorize(app, &socket_id, channel).await;
+    let reply = subscribe_with(&mut socket, channel, &answer).await;
+    (socket, reply)
 }
 
 /// Authorises `person` for their team's channel on `socket` and subscribes from `from`, as a
@@ -646,17 +655,13 @@ async fn a_connection_without_a_session_counts_for_the_user_its_subscription_nam
     })
     .await;
     let channel = team_channel(app.team);
-    let (mut first, socket_id) = connect(&app.anonymous()).await;
-    let (_, answer) = authorize(&app, &socket_id, &channel).await;
-    let subscribed = subscribe_with(&mut first, &channel, &answer).await;
+    let (_first, subscribed) = subscribe_without_session(&app, &channel).await;
     assert_eq!(
         subscribed["event"],
         "pusher_internal:subscription_succeeded"
     );
 
-    let (mut second, socket_id) = connect(&app.anonymous()).await;
-    let (_, answer) = authorize(&app, &socket_id, &channel).await;
-    let refused = subscribe_with(&mut second, &channel, &answer).await;
+    let (_second, refused) = subscribe_without_session(&app, &channel).await;
     assert_eq!(refused["event"], "pusher:subscription_error", "{refused}");
     assert_eq!(refused["data"]["status"], 429);
 }
@@ -671,10 +676,7 @@ async fn a_connection_without_a_session_that_subscribes_to_nothing_in_time_is_cl
     let opened = tokio::time::Instant::now();
     let (mut idle, _) = connect(&app.anonymous()).await;
     let (mut signed_in, _) = connect(&app).await;
-    let channel = team_channel(app.team);
-    let (mut named, socket_id) = connect(&app.anonymous()).await;
-    let (_, answer) = authorize(&app, &socket_id, &channel).await;
-    let subscribed = subscribe_with(&mut named, &channel, &answer).await;
+    let (mut named, subscribed) = subscribe_without_session(&app, &team_channel(app.team)).await;
     assert_eq!(
         subscribed["event"],
         "pusher_internal:subscription_succeeded"
