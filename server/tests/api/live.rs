@@ -106,6 +106,12 @@ async fn silent(socket: &mut Socket) -> bool {
         .is_err()
 }
 
+/// Sends `pusher:ping` and checks that the next frame is the server's `pusher:pong`.
+async fn ping_is_answered(socket: &mut Socket) {
+    send(socket, json!({"event": "pusher:ping", "data": {}})).await;
+    assert_eq!(next(socket).await["event"], "pusher:pong");
+}
+
 async fn send(socket: &mut Socket, value: Value) {
     socket
         .send(Message::Text(value.to_string().into()))
@@ -220,8 +226,7 @@ async fn the_handshake_gives_a_socket_id_and_a_ping_gets_a_pong() {
         app::live::SocketId::parse(&socket_id).is_ok(),
         "{socket_id}"
     );
-    send(&mut socket, json!({"event": "pusher:ping", "data": {}})).await;
-    assert_eq!(next(&mut socket).await["event"], "pusher:pong");
+    ping_is_answered(&mut socket).await;
 }
 
 #[tokio::test]
@@ -684,8 +689,7 @@ async fn a_connection_without_a_session_that_subscribes_to_nothing_in_time_is_cl
 
     // Short of the limit, the idle connection is open: it answers a ping.
     tokio::time::sleep_until(opened + within / 2).await;
-    send(&mut idle, json!({"event": "pusher:ping", "data": {}})).await;
-    assert_eq!(next(&mut idle).await["event"], "pusher:pong");
+    ping_is_answered(&mut idle).await;
     let error = next(&mut idle).await;
     assert!(
         opened.elapsed() >= within,
@@ -698,8 +702,7 @@ async fn a_connection_without_a_session_that_subscribes_to_nothing_in_time_is_cl
     // A session, or an admitted subscription, keeps a connection open past the limit.
     tokio::time::sleep_until(opened + within * 2).await;
     for socket in [&mut signed_in, &mut named] {
-        send(socket, json!({"event": "pusher:ping", "data": {}})).await;
-        assert_eq!(next(socket).await["event"], "pusher:pong");
+        ping_is_answered(socket).await;
     }
 }
 
