@@ -126,7 +126,7 @@ fn accepted<'a>(group: &[&'a EncodedAppend], fates: &[Fate]) -> Vec<Accepted<'a>
         .iter()
         .zip(fates)
         .filter_map(|(append, fate)| match fate {
-            Fate::Accepted(committed) => Some((*append, *committed)),
+            Fate::Accepted { committed, follows } => Some((*append, *committed, *follows)),
             _ => None,
         })
         .collect()

@@ -7,7 +7,7 @@
 //! the lookups themselves.
 
 use super::encode::EncodedAppend;
-use super::plan::Known;
+use super::plan::{Known, StreamHead};
 use super::reader::{CommandRow, corrupt_or_database, position};
 use crate::store::{Committed, StoreError, StreamId};
 use app::domain::{CommandId, Version};
@@ -17,13 +17,12 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use std::sync::LazyLock;
 
-/// Each subquery reads one entry of an index per key: the stream's last version from the
-/// `(stream_id, version)` index, the command from the primary key of `commands`.
+/// Each subquery reads one entry of a primary key per key: the stream's head from
+/// `streams`, the command from `commands`.
 const KNOWN: &str = "SELECT \
     (SELECT COALESCE(MAX(position), 0) FROM events), \
-    (SELECT json_group_array(json_array(j.value, (SELECT e.version FROM events AS e \
-        WHERE e.stream_id = j.value ORDER BY e.version DESC LIMIT 1))) \
-     FROM json_each(?1) AS j), \
+    (SELECT json_group_array(json_array(s.stream_id, s.version, s.last_position)) \
+     FROM json_each(?1) AS j CROSS JOIN streams AS s ON s.stream_id = j.value), \
     (SELECT json_group_array(json_array(c.command_id, c.first_position, c.last_position, \
         c.first_version, c.last_version)) \
      FROM json_each(?2) AS j CROSS JOIN commands AS c ON c.command_id = j.value)";
@@ -55,28 +54,31 @@ async fn read(
 ) -> Result<Known, StoreError> {
     let streams: HashSet<&str> = group.iter().map(|a| a.stream.as_str()).collect();
     let commands: Vec<&str> = group.iter().map(|a| a.command_text.as_str()).collect();
-    let (head, versions, commands): (i64, String, String) = sqlx::query_as(sql)
+    let (head, streams, commands): (i64, String, String) = sqlx::query_as(sql)
         .bind(Value::from(Vec::from_iter(streams)).to_string())
         .bind(Value::from(commands).to_string())
         .fetch_one(conn)
         .await
         .map_err(corrupt_or_database)?;
     Ok(Known {
-        versions: decode_versions(&versions)?,
+        streams: decode_streams(&streams)?,
         commands: decode_commands(&commands)?,
         head: position(head)?,
     })
 }
 
-/// `[["todo-…", 3], ["todo-…", null]]`: a stream without events is left out of the map.
-fn decode_versions(json: &str) -> Result<HashMap<StreamId, Version>, StoreError> {
-    let pairs: Vec<(String, Option<u64>)> = serde_json::from_str(json).map_err(corrupt)?;
-    pairs
-        .into_iter()
-        .filter_map(|(stream, version)| Some((stream, version?)))
-        .map(|(stream, version)| {
+/// `[["todo-…", 3, 812]]`: each stream's version and last position. A stream without
+/// events has no row.
+fn decode_streams(json: &str) -> Result<HashMap<StreamId, StreamHead>, StoreError> {
+    let rows: Vec<(String, u64, i64)> = serde_json::from_str(json).map_err(corrupt)?;
+    rows.into_iter()
+        .map(|(stream, version, last_position)| {
             let stream = StreamId::parse(&stream).map_err(corrupt)?;
-            Ok((stream, Version::new(version)))
+            let head = StreamHead {
+                version: Version::new(version),
+                last_position: position(last_position)?,
+            };
+            Ok((stream, head))
         })
         .collect()
 }

@@ -225,4 +225,6 @@ fn sql_int(value: u64) -> i64 {
 }
 
 #[cfg(test)]
+mod chain_tests;
+#[cfg(test)]
 mod tests;

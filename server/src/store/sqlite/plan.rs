@@ -12,9 +12,16 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub(super) struct Known {
     /// Streams missing here do not exist yet.
-    pub versions: HashMap<StreamId, Version>,
+    pub streams: HashMap<StreamId, StreamHead>,
     pub commands: HashMap<CommandId, Committed>,
     pub head: Position,
+}
+
+/// A stream's current version, and the position of its last event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StreamHead {
+    pub version: Version,
+    pub last_position: Position,
 }
 
 /// What becomes of one append.
@@ -24,8 +31,12 @@ pub(super) enum Fate {
     Duplicate(Committed),
     /// Its stream is not at the version it expected.
     Conflict { actual: Version },
-    /// It is written, here.
-    Accepted(Committed),
+    /// It is written, here. Its first event links to `follows`, its stream's last event
+    /// before it (none for a new stream), and each of its other events to the one before.
+    Accepted {
+        committed: Committed,
+        follows: Option<Position>,
+    },
 }
 
 /// Decides every append of `group`, in order.
@@ -46,20 +57,15 @@ impl Planner {
         if let Some(first) = self.known.commands.get(&append.command_id) {
             return Fate::Duplicate(*first);
         }
-        let actual = self.version_of(&append.stream);
+        let head = self.known.streams.get(&append.stream).copied();
+        let actual = head.map_or(Version::NONE, |head| head.version);
         if actual != append.expected_version {
             return Fate::Conflict { actual };
         }
-        let committed = self.accept(append);
-        Fate::Accepted(committed)
-    }
-
-    fn version_of(&self, stream: &StreamId) -> Version {
-        self.known
-            .versions
-            .get(stream)
-            .copied()
-            .unwrap_or(Version::NONE)
+        Fate::Accepted {
+            committed: self.accept(append),
+            follows: head.map(|head| head.last_position),
+        }
     }
 
     fn accept(&mut self, append: &EncodedAppend) -> Committed {
@@ -72,9 +78,11 @@ impl Planner {
             last_version: Version::new(expected + append.event_count()),
         };
         self.known.head = committed.last_position;
-        self.known
-            .versions
-            .insert(append.stream.clone(), committed.last_version);
+        let head = StreamHead {
+            version: committed.last_version,
+            last_position: committed.last_position,
+        };
+        self.known.streams.insert(append.stream.clone(), head);
         self.known.commands.insert(append.command_id, committed);
         committed
     }
@@ -114,6 +122,13 @@ mod tests {
         }
     }
 
+    fn accepted(positions: (u64, u64), versions: (u64, u64), follows: Option<u64>) -> Fate {
+        Fate::Accepted {
+            committed: committed(positions, versions),
+            follows: follows.map(Position::new),
+        }
+    }
+
     #[test]
     fn accepted_appends_take_consecutive_positions_after_the_head() {
         let known = Known {
@@ -124,8 +139,8 @@ mod tests {
         assert_eq!(
             fates,
             [
-                Fate::Accepted(committed((11, 12), (1, 2))),
-                Fate::Accepted(committed((13, 13), (1, 1))),
+                accepted((11, 12), (1, 2), None),
+                accepted((13, 13), (1, 1), None),
             ]
         );
     }
@@ -137,11 +152,11 @@ mod tests {
         assert_eq!(
             fates,
             [
-                Fate::Accepted(committed((1, 1), (1, 1))),
+                accepted((1, 1), (1, 1), None),
                 Fate::Conflict {
                     actual: Version::new(1)
                 },
-                Fate::Accepted(committed((2, 2), (2, 2))),
+                accepted((2, 2), (2, 2), Some(1)),
             ]
         );
     }
@@ -151,7 +166,7 @@ mod tests {
         let retried = append("a", 0, 1);
         let first = committed((1, 1), (1, 1));
         let known = Known {
-            versions: HashMap::from([(retried.stream.clone(), Version::new(5))]),
+            streams: HashMap::from([(retried.stream.clone(), head(5, 6))]),
             commands: HashMap::from([(retried.command_id, first)]),
             head: Position::new(7),
         };
@@ -165,10 +180,37 @@ mod tests {
             EncodedAppend::new(command.clone()),
             EncodedAppend::new(command),
         );
-        let accepted = committed((1, 1), (1, 1));
         assert_eq!(
             plan(&[first, again], Known::default()),
-            [Fate::Accepted(accepted), Fate::Duplicate(accepted)]
+            [
+                accepted((1, 1), (1, 1), None),
+                Fate::Duplicate(committed((1, 1), (1, 1)))
+            ]
         );
+    }
+
+    #[test]
+    fn an_append_follows_its_streams_last_event_whether_known_or_accepted_before_it() {
+        let known = Known {
+            streams: HashMap::from([(StreamId::parse("a").unwrap(), head(3, 8))]),
+            head: Position::new(9),
+            ..Known::default()
+        };
+        let group = [append("a", 3, 2), append("b", 0, 1), append("a", 5, 1)];
+        assert_eq!(
+            plan(&group, known),
+            [
+                accepted((10, 11), (4, 5), Some(8)),
+                accepted((12, 12), (1, 1), None),
+                accepted((13, 13), (6, 6), Some(11)),
+            ]
+        );
+    }
+
+    fn head(version: u64, last_position: u64) -> StreamHead {
+        StreamHead {
+            version: Version::new(version),
+            last_position: Position::new(last_position),
+        }
     }
 }

@@ -11,6 +11,7 @@
 use super::encode::{EncodedAppend, EncodedEvent};
 use super::sql_int;
 use crate::store::{Committed, StoreError};
+use app::domain::Position;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::sync::LazyLock;
@@ -23,10 +24,10 @@ const INSERT: &str = "INSERT INTO commands (command_id, stream_id, first_positio
     last_position, first_version, last_version) \
     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 \
     FROM json_each(?1); \
-    INSERT INTO events (position, stream_id, version, event_type, schema_version, payload, \
-    actor, command_id, recorded_at) \
+    INSERT INTO events (position, stream_id, version, previous, event_type, schema_version, \
+    payload, actor, command_id, recorded_at) \
     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
-        value->>7, ?3 \
+        value->>7, value->>8, ?3 \
     FROM json_each(?2)";
 
 /// The same, then `COMMIT`: the end of a group's transaction in one round trip.
@@ -39,8 +40,8 @@ pub(super) enum Then {
     Commit,
 }
 
-/// An append that the plan accepted, and where it goes.
-pub(super) type Accepted<'a> = (&'a EncodedAppend, Committed);
+/// An append that the plan accepted, where it goes, and the event its first one follows.
+pub(super) type Accepted<'a> = (&'a EncodedAppend, Committed, Option<Position>);
 
 /// Writes the accepted appends in one round trip, then does what `then` says. If anything
 /// fails, the transaction is still open.
@@ -68,7 +69,7 @@ pub(super) async fn insert_accepted(
 /// `(command_id, stream_id, first_position, last_position, first_version, last_version)`
 type CommandRow<'a> = (&'a str, &'a str, i64, i64, i64, i64);
 
-fn command_row<'a>((append, committed): &Accepted<'a>) -> CommandRow<'a> {
+fn command_row<'a>((append, committed, _): &Accepted<'a>) -> CommandRow<'a> {
     (
         &append.command_text,
         append.stream.as_str(),
@@ -79,21 +80,42 @@ fn command_row<'a>((append, committed): &Accepted<'a>) -> CommandRow<'a> {
     )
 }
 
-/// `(position, stream_id, version, event_type, schema_version, payload, actor, command_id)`
-type EventRow<'a> = (i64, &'a str, i64, &'a str, u16, &'a str, &'a str, &'a str);
+/// `(position, stream_id, version, previous, event_type, schema_version, payload, actor,
+/// command_id)`
+type EventRow<'a> = (
+    i64,
+    &'a str,
+    i64,
+    Option<i64>,
+    &'a str,
+    u16,
+    &'a str,
+    &'a str,
+    &'a str,
+);
 
-fn event_rows<'a>((append, committed): &Accepted<'a>) -> impl Iterator<Item = EventRow<'a>> {
+/// An append's events are consecutive in the log, so each after the first follows the
+/// position just before its own.
+fn event_rows<'a>(
+    (append, committed, follows): &Accepted<'a>,
+) -> impl Iterator<Item = EventRow<'a>> {
     let (position, version) = (
         committed.first_position.get(),
         committed.first_version.get(),
     );
+    let follows = follows.map(|follows| sql_int(follows.get()));
     (0..)
         .zip(&append.events)
         .map(move |(offset, event): (u64, &'a EncodedEvent)| {
+            let previous = match offset {
+                0 => follows,
+                _ => Some(sql_int(position + offset - 1)),
+            };
             (
                 sql_int(position + offset),
                 append.stream.as_str(),
                 sql_int(version + offset),
+                previous,
                 event.event_type.as_str(),
                 event.schema_version,
                 event.payload.as_str(),

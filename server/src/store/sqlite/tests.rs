@@ -11,15 +11,15 @@ use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 use tempfile::TempDir;
 
-const AT: &str = "2025-01-31T09:15:02.123Z";
+pub(super) const AT: &str = "2025-01-31T09:15:02.123Z";
 
-struct Database {
-    _dir: TempDir,
-    pool: SqlitePool,
-    conn: SqliteConnection,
+pub(super) struct Database {
+    pub _dir: TempDir,
+    pub pool: SqlitePool,
+    pub conn: SqliteConnection,
 }
 
-async fn database() -> Database {
+pub(super) async fn database() -> Database {
     let dir = TempDir::new().unwrap();
     let pool = db::open_sqlite(&dir.path().join("log.db")).await.unwrap();
     let conn = db::connect_dedicated(&pool).await.unwrap();
@@ -30,7 +30,7 @@ async fn database() -> Database {
     }
 }
 
-fn append(stream: &str, expected: u64, count: usize) -> EncodedAppend {
+pub(super) fn append(stream: &str, expected: u64, count: usize) -> EncodedAppend {
     EncodedAppend::new(new_append(stream, expected, count))
 }
 
@@ -49,13 +49,16 @@ fn new_append(stream: &str, expected: u64, count: usize) -> Append {
     }
 }
 
-fn accepted(positions: (u64, u64), versions: (u64, u64)) -> Fate {
-    Fate::Accepted(Committed {
-        first_position: Position::new(positions.0),
-        last_position: Position::new(positions.1),
-        first_version: Version::new(versions.0),
-        last_version: Version::new(versions.1),
-    })
+fn accepted(positions: (u64, u64), versions: (u64, u64), follows: Option<u64>) -> Fate {
+    Fate::Accepted {
+        committed: Committed {
+            first_position: Position::new(positions.0),
+            last_position: Position::new(positions.1),
+            first_version: Version::new(versions.0),
+            last_version: Version::new(versions.1),
+        },
+        follows: follows.map(Position::new),
+    }
 }
 
 fn conflict(actual: u64) -> Fate {
@@ -64,7 +67,7 @@ fn conflict(actual: u64) -> Fate {
     }
 }
 
-async fn stored(pool: &SqlitePool) -> Vec<(i64, String, i64)> {
+pub(super) async fn stored(pool: &SqlitePool) -> Vec<(i64, String, i64)> {
     sqlx::query_as("SELECT position, stream_id, version FROM events ORDER BY position")
         .fetch_all(pool)
         .await
@@ -88,16 +91,20 @@ async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
     let fates = commit_group(&mut db.conn, &group.each_ref(), AT)
         .await
         .unwrap();
-    let Fate::Accepted(earlier_outcome) = first[0] else {
+    let Fate::Accepted {
+        committed: earlier_outcome,
+        ..
+    } = first[0]
+    else {
         panic!("the first append commits: {first:?}");
     };
     assert_eq!(
         fates,
         [
             Fate::Duplicate(earlier_outcome),
-            accepted((2, 2), (2, 2)),
+            accepted((2, 2), (2, 2), Some(1)),
             conflict(2),
-            accepted((3, 4), (1, 2)),
+            accepted((3, 4), (1, 2), None),
             conflict(2),
         ]
     );
@@ -136,13 +143,13 @@ async fn an_append_the_database_refuses_fails_alone_and_leaves_no_gap() {
     );
 
     let results = commit_one_by_one(&mut db.conn, &group, AT).await.unwrap();
-    assert!(matches!(results[0], Ok(fate) if fate == accepted((1, 1), (1, 1))));
+    assert!(matches!(results[0], Ok(fate) if fate == accepted((1, 1), (1, 1), None)));
     assert!(matches!(results[1], Err(StoreError::Database(_))));
-    assert!(matches!(results[2], Ok(fate) if fate == accepted((2, 3), (1, 2))));
+    assert!(matches!(results[2], Ok(fate) if fate == accepted((2, 3), (1, 2), None)));
 
     let next = append("todo-c", 0, 1);
     let fates = commit_group(&mut db.conn, &[&next], AT).await.unwrap();
-    assert_eq!(fates, [accepted((4, 4), (1, 1))]);
+    assert_eq!(fates, [accepted((4, 4), (1, 1), None)]);
     let positions: Vec<i64> = stored(&db.pool).await.iter().map(|row| row.0).collect();
     assert_eq!(positions, [1, 2, 3, 4]);
 }
@@ -156,7 +163,7 @@ async fn a_group_of_any_size_is_written_with_consecutive_positions() {
     let group: Vec<&EncodedAppend> = group.iter().collect();
     let fates = commit_group(&mut db.conn, &group, AT).await.unwrap();
     let events: u64 = group.iter().map(|a| a.event_count()).sum();
-    assert_eq!(fates[1099], accepted((events - 1, events), (1, 2)));
+    assert_eq!(fates[1099], accepted((events - 1, events), (1, 2), None));
     let stored = stored(&db.pool).await;
     let positions: Vec<i64> = stored.iter().map(|row| row.0).collect();
     assert_eq!(positions, (1..=events as i64).collect::<Vec<_>>());

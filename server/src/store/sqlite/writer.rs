@@ -179,7 +179,7 @@ fn new_head(results: &[Result<Fate, StoreError>]) -> Option<app::domain::Positio
     results
         .iter()
         .filter_map(|result| match result {
-            Ok(Fate::Accepted(committed)) => Some(committed.last_position),
+            Ok(Fate::Accepted { committed, .. }) => Some(committed.last_position),
             _ => None,
         })
         .max()
@@ -190,7 +190,7 @@ fn answer(
     result: Result<Fate, StoreError>,
 ) -> Result<AppendOutcome, AppendError> {
     match result? {
-        Fate::Accepted(committed) => Ok(AppendOutcome {
+        Fate::Accepted { committed, .. } => Ok(AppendOutcome {
             committed,
             duplicate: false,
         }),
