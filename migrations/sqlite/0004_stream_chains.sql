@@ -43,9 +43,10 @@ SELECT stream_id, MAX(version), MAX(position) FROM events GROUP BY stream_id;
 DROP TABLE events;
 ALTER TABLE events_chained RENAME TO events;
 
--- The marks: versions 1, 65, 129, … of each stream. A read starts at the first mark at or
--- past the last version it wants, so it walks at most 63 events it does not return.
-CREATE UNIQUE INDEX events_stream_marks ON events (stream_id, version) WHERE version % 64 = 1;
+-- The marks: versions 64, 128, 192, … of each stream. A read starts at the first mark at
+-- or past the last version it wants, or at the stream's last event, so it walks at most 63
+-- events it does not return. Not version 1: then every new stream would add an entry.
+CREATE UNIQUE INDEX events_stream_marks ON events (stream_id, version) WHERE version % 64 = 0;
 
 -- An event must be its stream's next version and link to its stream's last event: the
 -- guard that the `UNIQUE (stream_id, version)` constraint was, and more.

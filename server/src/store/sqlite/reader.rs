@@ -14,10 +14,10 @@ use std::fmt::Display;
 /// mark in an index. The walk starts at the first mark at or past the last version wanted,
 /// or at the stream's last event when there is none, and follows the links back to the
 /// first version wanted: at most 63 events more than it returns. The marks index's own
-/// condition, `version % 64 = 1`, is written out so that SQLite uses that index.
+/// condition, `version % 64 = 0`, is written out so that SQLite uses that index.
 pub(super) const READ_STREAM: &str = "WITH RECURSIVE \
     start (position) AS (SELECT COALESCE( \
-        (SELECT position FROM events WHERE stream_id = ?1 AND version % 64 = 1 \
+        (SELECT position FROM events WHERE stream_id = ?1 AND version % 64 = 0 \
             AND version >= ?2 + ?3 ORDER BY version LIMIT 1), \
         (SELECT last_position FROM streams WHERE stream_id = ?1))), \
     walk AS ( \
