@@ -3,7 +3,7 @@
 -- that stream's own last index leaf: a whole 4 KB page written to the log per append when a
 -- group's appends go to different busy streams. Now an append changes its stream's row in
 -- `streams`, where many streams share a page, and only every 64th version of a stream has
--- an index entry (BENCHMARKS.md, "Stream chains").
+-- an index entry (BENCHMARKS.md, "An eighth machine: stream chains").
 
 -- Each stream's current version and its last event. Kept by the triggers below, so that it
 -- always agrees with `events`, whoever inserts them.
