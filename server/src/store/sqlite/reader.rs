@@ -13,21 +13,25 @@ use std::fmt::Display;
 /// A stream's events link back to each other (`previous`), and every 64th version is a
 /// mark in an index. The walk starts at the first mark at or past the last version wanted,
 /// or at the stream's last event when there is none, and follows the links back to the
-/// first version wanted: at most 63 events more than it returns. The marks index's own
+/// first version wanted: at most 63 events more than it returns. The walk carries only
+/// each event's links; the rows returned are read once it is done. The marks index's own
 /// condition, `version % 64 = 0`, is written out so that SQLite uses that index.
 pub(super) const READ_STREAM: &str = "WITH RECURSIVE \
     start (position) AS (SELECT COALESCE( \
         (SELECT position FROM events WHERE stream_id = ?1 AND version % 64 = 0 \
             AND version >= ?2 + ?3 ORDER BY version LIMIT 1), \
         (SELECT last_position FROM streams WHERE stream_id = ?1))), \
-    walk AS ( \
-        SELECT e.* FROM start CROSS JOIN events AS e ON e.position = start.position \
+    walk (position, previous, version) AS ( \
+        SELECT e.position, e.previous, e.version \
+        FROM start CROSS JOIN events AS e ON e.position = start.position \
         UNION ALL \
-        SELECT e.* FROM walk AS w CROSS JOIN events AS e ON e.position = w.previous \
+        SELECT e.position, e.previous, e.version \
+        FROM walk AS w CROSS JOIN events AS e ON e.position = w.previous \
         WHERE w.version > ?2 + 1) \
-    SELECT position, stream_id, version, event_type, schema_version, payload, actor, \
-        command_id, recorded_at FROM walk \
-    WHERE version > ?2 AND version <= ?2 + ?3 ORDER BY version";
+    SELECT e.position, e.stream_id, e.version, e.event_type, e.schema_version, e.payload, \
+        e.actor, e.command_id, e.recorded_at \
+    FROM walk AS w CROSS JOIN events AS e ON e.position = w.position \
+    WHERE w.version > ?2 AND w.version <= ?2 + ?3 ORDER BY w.version";
 
 const READ_ALL_AFTER: &str = "SELECT position, stream_id, version, event_type, schema_version, \
     payload, actor, command_id, recorded_at FROM events \
