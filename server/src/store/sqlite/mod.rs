@@ -5,10 +5,14 @@
 //! - `durable`: answering a group once it is on disk, and keeping readers inside what is.
 //! - `commit`: one group's transaction, and the fallback for a failing group.
 //! - `lookup`: what the database holds for a group, in one query.
-//! - `rows`: writing accepted appends with multi-row INSERTs.
-//! - `plan`: what becomes of each append of a group, decided without I/O.
-//! - `reader`: reads through the pool, and rows decoded into typed values.
+//! - `rows`: writing accepted appends, one statement per table, each event linked to the
+//!   one before it in its stream.
+//! - `plan`: what becomes of each append of a group, and the event it follows, decided
+//!   without I/O.
+//! - `reader`: reads through the pool (a stream by walking its chain), and rows decoded
+//!   into typed values.
 //! - `tests`: one group's transaction, with a group made up on purpose.
+//! - `chain_tests`: each stream's chain of events, its guard and its migration.
 
 mod checkpoint;
 mod commit;
@@ -31,6 +35,8 @@ use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::{Request, Writer};
+
+pub use reader::READ_STREAM;
 
 /// How the writer groups appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

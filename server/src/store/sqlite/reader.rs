@@ -15,8 +15,10 @@ use std::fmt::Display;
 /// or at the stream's last event when there is none, and follows the links back to the
 /// first version wanted: at most 63 events more than it returns. The walk carries only
 /// each event's links; the rows returned are read once it is done. The marks index's own
-/// condition, `version % 64 = 0`, is written out so that SQLite uses that index.
-pub(super) const READ_STREAM: &str = "WITH RECURSIVE \
+/// condition, `version % 64 = 0`, is written out so that SQLite uses that index. Public
+/// for the read bench (`server/benches/read_stream.rs`), which runs it beside the index
+/// scan it replaced.
+pub const READ_STREAM: &str = "WITH RECURSIVE \
     start (position) AS (SELECT COALESCE( \
         (SELECT position FROM events WHERE stream_id = ?1 AND version % 64 = 0 \
             AND version >= ?2 + ?3 ORDER BY version LIMIT 1), \
