@@ -5,8 +5,8 @@
 //! - `durable`: answering a group once it is on disk, and keeping readers inside what is.
 //! - `commit`: one group's transaction, and the fallback for a failing group.
 //! - `lookup`: what the database holds for a group, in one query.
-//! - `rows`: writing accepted appends, one statement per table, each event linked to the
-//!   one before it in its stream.
+//! - `rows`: writing accepted appends as bound rows, in one round trip, each event linked to
+//!   the one before it in its stream.
 //! - `plan`: what becomes of each append of a group, and the event it follows, decided
 //!   without I/O.
 //! - `reader`: reads through the pool (a stream by walking its chain), and rows decoded

@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 
 /// Rows per statement: a group of up to this many one-event appends takes one statement
 /// per table.
-const ROWS: usize = 128;
+pub(super) const ROWS: usize = 128;
 
 /// One statement's worth of command rows.
 static COMMANDS: LazyLock<String> = LazyLock::new(|| {

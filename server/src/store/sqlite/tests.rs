@@ -4,6 +4,7 @@
 use super::commit::{commit_group, commit_one_by_one};
 use super::encode::EncodedAppend;
 use super::plan::Fate;
+use super::rows::ROWS;
 use crate::db;
 use crate::store::{Append, Committed, NewEvent, StoreError, StreamId};
 use app::domain::{CommandId, Position, UserId, Version};
@@ -169,6 +170,91 @@ async fn a_group_of_any_size_is_written_with_consecutive_positions() {
     assert_eq!(positions, (1..=events as i64).collect::<Vec<_>>());
     assert_eq!(stored[1], (2, "todo-1".to_owned(), 1));
     assert_eq!(stored[2], (3, "todo-1".to_owned(), 2));
+}
+
+/// What the tables hold, every column, in position order.
+type StoredEvent = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
+type StoredCommand = (String, String, i64, i64, i64, i64);
+
+/// What `group`, committed whole into an empty log, must leave in the tables.
+fn expected_rows(group: &[EncodedAppend]) -> (Vec<StoredEvent>, Vec<StoredCommand>) {
+    let (mut events, mut commands) = (Vec::new(), Vec::new());
+    for append in group {
+        let first = events.len() as i64 + 1;
+        for (offset, event) in (0..).zip(&append.events) {
+            events.push((
+                first + offset,
+                append.stream.as_str().to_owned(),
+                offset + 1,
+                (offset > 0).then(|| first + offset - 1),
+                event.event_type.clone(),
+                i64::from(event.schema_version),
+                event.payload.clone(),
+                append.actor_text.clone(),
+                append.command_text.clone(),
+                AT.to_owned(),
+            ));
+        }
+        let last = events.len() as i64;
+        let versions = last - first + 1;
+        let command = append.command_text.clone();
+        let stream = append.stream.as_str().to_owned();
+        commands.push((command, stream, first, last, 1, versions));
+    }
+    commands.sort();
+    (events, commands)
+}
+
+/// Rows go in by statements of [`ROWS`] rows, the last one padded: groups that fill a
+/// statement exactly, spill one event into the next, or spill one command too, are written
+/// whole, every column of every row in its place.
+#[tokio::test]
+async fn groups_that_fill_a_statement_or_spill_by_one_row_are_written_whole() {
+    for (appends, events_of_the_last) in [(ROWS, 1), (ROWS, 2), (ROWS + 1, 1), (1, ROWS + 1)] {
+        let mut db = database().await;
+        let group: Vec<EncodedAppend> = (0..appends)
+            .map(|i| {
+                let events = if i + 1 == appends {
+                    events_of_the_last
+                } else {
+                    1
+                };
+                append(&format!("todo-{i}"), 0, events)
+            })
+            .collect();
+        let fates = commit_group(&mut db.conn, &group.iter().collect::<Vec<_>>(), AT)
+            .await
+            .unwrap();
+        assert_eq!(fates.len(), appends);
+        let events: Vec<StoredEvent> = sqlx::query_as(
+            "SELECT position, stream_id, version, previous, event_type, schema_version, \
+             payload, actor, command_id, recorded_at FROM events ORDER BY position",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        let commands: Vec<StoredCommand> = sqlx::query_as(
+            "SELECT command_id, stream_id, first_position, last_position, first_version, \
+             last_version FROM commands ORDER BY command_id",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        let (expected_events, expected_commands) = expected_rows(&group);
+        assert_eq!(events, expected_events, "{appends} appends");
+        assert_eq!(commands, expected_commands, "{appends} appends");
+    }
 }
 
 /// The syncer's fsync is what makes a pipelined group durable. When it fails (here: the file
