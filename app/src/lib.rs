@@ -10,10 +10,13 @@
 //! - `backend` (ssr only): the trait through which server functions reach the server crate,
 //!   provided as Leptos context.
 //! - [`pages`]: one route component per file; [`components`]: the pieces they share.
-//! - [`shell`] and [`App`]: the HTML document and the router.
+//! - [`shell`] and [`App`]: the HTML document and the router; `content_policy` (ssr only): the
+//!   pages' Content-Security-Policy.
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+mod content_policy;
 pub mod domain;
 pub mod live;
 pub mod pages;

@@ -1,7 +1,7 @@
 //! The HTML document and the router: which page answers which path.
 
 use crate::{
-    components::{AccountMenu, LiveIndicator},
+    components::{AccountMenu, LiveIndicator, raw_text},
     live::provide_live,
     pages::{HomePage, JoinPage, LoginPage, MembersPage, NotFound, SignupPage, TeamPage, TodoPage},
 };
@@ -16,6 +16,7 @@ use leptos_router::{
 /// The document the server renders around [`App`].
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    crate::content_policy::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -41,7 +42,9 @@ pub fn App() -> impl IntoView {
     provide_live();
     view! {
         <Stylesheet id="leptos" href="/pkg/tidings.css" />
-        <Title text="Tidings" />
+        // Every page's title goes through this formatter: user text (a todo's title, a
+        // team's name) reaches `<title>`, which the server writes unescaped.
+        <Title formatter=raw_text text="Tidings" />
         <Router>
             <header class="topbar">
                 <a href="/" class="brand">

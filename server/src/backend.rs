@@ -6,6 +6,7 @@ use crate::{
     accounts::{AccountError, AccountRecord, Accounts},
     commands::{CommandHandler, internal},
     invite_tokens,
+    live::SignedIn,
     metrics::Metrics,
     projection::queries::{self, InvitationRecord, TeamRecord, TimelineRecord, TodoRecord},
     rate_limits::RateLimits,
@@ -47,6 +48,8 @@ pub struct TidingsBackend {
     accounts: Accounts,
     limits: RateLimits,
     metrics: Arc<Metrics>,
+    /// The live connections of each session, ended at log-out.
+    signed_in: Arc<SignedIn>,
 }
 
 impl TidingsBackend {
@@ -55,6 +58,7 @@ impl TidingsBackend {
         commands: CommandHandler,
         limits: RateLimits,
         metrics: Arc<Metrics>,
+        signed_in: Arc<SignedIn>,
     ) -> Self {
         Self {
             accounts: Accounts::new(pool.clone()),
@@ -62,6 +66,7 @@ impl TidingsBackend {
             commands,
             limits,
             metrics,
+            signed_in,
         }
     }
 
@@ -166,8 +171,15 @@ impl Backend for TidingsBackend {
         self.sign_in(request, account).await
     }
 
+    /// Ends the session, and the live connections opened with it.
     async fn log_out(&self, request: &Parts) -> Result<(), AppError> {
-        sessions::sign_out(&sessions::session_of(request)?).await
+        let session = sessions::session_of(request)?;
+        let id = session.id();
+        sessions::sign_out(&session).await?;
+        if let Some(id) = id {
+            self.signed_in.sign_out(id);
+        }
+        Ok(())
     }
 
     async fn execute(&self, request: CommandRequest) -> Result<CommandReceipt, AppError> {

@@ -88,6 +88,15 @@ pub struct Settings {
         global = true
     )]
     pub connections_per_user: NonZeroUsize,
+    /// WebSocket connections without a session that one client address may hold at once,
+    /// until each subscribes (and so counts for a user).
+    #[arg(
+        long,
+        env = "TIDINGS_SESSIONLESS_PER_ADDRESS",
+        default_value = "50",
+        global = true
+    )]
+    pub sessionless_per_address: NonZeroUsize,
     /// The limits of each WebSocket connection (fixed; tests set their own).
     #[arg(skip)]
     pub socket_limits: SocketLimits,
@@ -200,6 +209,7 @@ impl Settings {
             pusher_key: "tidings".into(),
             pusher_secret: Some("test secret".into()),
             connections_per_user: NonZeroUsize::new(20).expect("not zero"),
+            sessionless_per_address: NonZeroUsize::new(50).expect("not zero"),
             socket_limits: SocketLimits::default(),
         }
     }

@@ -14,6 +14,8 @@
 //! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
+//! - [`security_headers`]: the headers every response carries (a Content-Security-Policy
+//!   where a page sets none).
 //! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
@@ -32,6 +34,7 @@ pub mod live;
 pub mod metrics;
 pub mod projection;
 pub mod rate_limits;
+pub mod security_headers;
 pub mod sessions;
 pub mod startup;
 pub mod store;

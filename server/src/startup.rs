@@ -8,11 +8,11 @@ use crate::{
     cross_site::refuse_cross_site,
     db,
     error_status::map_error_status,
-    live::{self, Hub, Live, Occupancy, Reactor, Signer, SocketRuntime},
+    live::{self, Hub, Live, Occupancy, Reactor, SignedIn, Signer, SocketRuntime},
     metrics::Metrics,
     projection::{self, Projector, Tables},
     rate_limits::RateLimits,
-    sessions,
+    security_headers, sessions,
     store::{EventStore, sqlite::SqliteEventStore},
 };
 use anyhow::Context;
@@ -26,7 +26,10 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::SqlitePool;
 use std::{net::SocketAddr, sync::Arc};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::Semaphore,
+};
 
 pub struct Application {
     listener: TcpListener,
@@ -65,17 +68,19 @@ impl Application {
         let storage = Storage::open(&settings).await?;
         let (projected, _projector) =
             Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
-        let commands = CommandHandler::new(storage.store.clone(), projected);
+        let commands = CommandHandler::new(storage.store.clone(), projected.clone());
         let sessions = sessions::layer(storage.pool.clone(), settings.secure_cookies)
             .await
             .context("preparing the session store")?;
         let limits = RateLimits::start(settings.limits);
         let hub = Arc::new(Hub::default());
+        let signed_in = Arc::new(SignedIn::default());
         let metrics = Arc::new(Metrics::default());
         Reactor::spawn(
             storage.store.clone(),
             hub.clone(),
             metrics.clone(),
+            projected.clone(),
             settings.socket_limits.tracked,
         )
         .await
@@ -88,9 +93,13 @@ impl Application {
             metrics: metrics.clone(),
             store: storage.store.clone(),
             occupancy: Occupancy::new(settings.connections_per_user),
+            sessionless: Occupancy::new(settings.sessionless_per_address),
+            replays: Occupancy::new(settings.socket_limits.replays_per_user),
+            replays_at_once: Arc::new(Semaphore::new(settings.socket_limits.replays_at_once)),
+            signed_in: signed_in.clone(),
             sockets: Arc::new(SocketRuntime::start(socket_threads())?),
         };
-        let backend = TidingsBackend::new(storage.pool, commands, limits, metrics);
+        let backend = TidingsBackend::new(storage.pool, commands, limits, metrics, signed_in);
         let router = router(
             leptos_options(&settings),
             BackendHandle(Arc::new(backend)),
@@ -145,7 +154,7 @@ fn tune(tcp: &mut TcpStream, send_buffer: Option<usize>) {
 pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/app/{key}", get(live::upgrade))
         .route("/broadcasting/auth", post(live::authorize))
@@ -158,7 +167,8 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
         .layer(axum::middleware::from_fn(map_error_status))
         .layer(axum::middleware::from_fn(refuse_cross_site))
         .layer(Extension(Arc::new(live)))
-        .with_state(options)
+        .with_state(options);
+    security_headers::add(router)
 }
 
 /// The connections' runtime gets as many threads as the machine has cores, as the main one

@@ -5,6 +5,7 @@ mod live_indicator;
 mod loaded;
 mod navigation;
 mod notice;
+mod raw_text;
 mod status;
 mod transitions;
 
@@ -13,6 +14,7 @@ pub use live_indicator::LiveIndicator;
 pub use loaded::Loaded;
 pub use navigation::{go_to, local_path, site_origin};
 pub use notice::{ActionNotice, ErrorNotice};
+pub use raw_text::raw_text;
 pub use status::StatusBadge;
 pub use transitions::TransitionButtons;
 

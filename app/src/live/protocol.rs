@@ -127,6 +127,9 @@ fn position(value: &Value) -> Result<Position, ProtocolError> {
 pub enum ErrorCode {
     /// 4001: no app has this key.
     AppNotFound = 4001,
+    /// 4002: the client sent a binary frame, which the protocol has none of: a broken client,
+    /// which should not reconnect as it is (4000–4099 tell Pusher clients not to).
+    BinaryFrame = 4002,
     /// 4007: the client speaks another protocol version.
     UnsupportedProtocol = 4007,
     /// 4008: the client did not say which protocol version it speaks.

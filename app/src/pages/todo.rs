@@ -8,6 +8,7 @@ use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
         ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
+        raw_text,
     },
     domain::Position,
 };
@@ -133,7 +134,7 @@ fn EditForm(todo: TodoView, update: ServerAction<UpdateTodo>) -> impl IntoView {
             <div class="field">
                 <label for="edit-notes">"Internal notes"</label>
                 <textarea id="edit-notes" name="notes" rows="3" maxlength="5000">
-                    {notes}
+                    {raw_text(notes)}
                 </textarea>
                 <p class="hint">"Only you, the author, see these."</p>
             </div>
@@ -153,7 +154,7 @@ fn EditForm(todo: TodoView, update: ServerAction<UpdateTodo>) -> impl IntoView {
                 <div class="field">
                     <label for="edit-description">"Description"</label>
                     <textarea id="edit-description" name="description" rows="4" maxlength="5000">
-                        {todo.description}
+                        {raw_text(todo.description)}
                     </textarea>
                 </div>
                 {notes}

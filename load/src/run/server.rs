@@ -105,6 +105,7 @@ fn spawn_tidings(binary: &Path) -> anyhow::Result<(Child, SocketAddr, tempfile::
         .arg(data.path())
         .args(["--pusher-secret", SECRET])
         .args(["--connections-per-user", "1000000"])
+        .args(["--sessionless-per-address", "1000000"])
         .args(["--commands-per-user", "1000000/1s"])
         .args(["--login-per-address", "1000000/1s"])
         .args(["--login-per-account", "1000000/1s"])

@@ -1,18 +1,23 @@
 //! Who may subscribe to which channel, from the membership read model: checked by
 //! `/broadcasting/auth` and again on every `pusher:subscribe`.
 
-use crate::projection::{ProjectionError, queries};
+use crate::projection::{
+    ProjectionError,
+    queries::{self, TeamOf},
+};
 use app::{
-    domain::{TeamId, UserId},
+    domain::{Position, TeamId, UserId},
     live::Channel,
 };
 use sqlx::SqlitePool;
 
-/// Why `user` may subscribe: through membership of `team`, or (`None`) as the channel's own
-/// user. When the membership ends, the subscription ends with it.
+/// Why `user` may subscribe: through membership of `team`, read as of `as_of`, or (`None`)
+/// as the channel's own user. When the membership ends, the subscription ends with it; one
+/// that ended after `as_of` refuses it (the hub keeps the revocations' positions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {
     pub team: Option<TeamId>,
+    pub as_of: Position,
 }
 
 /// The grant, or `None` when `user` may not subscribe to `channel`.
@@ -21,16 +26,21 @@ pub async fn grant(
     user: UserId,
     channel: Channel,
 ) -> Result<Option<Grant>, ProjectionError> {
-    let team = match channel {
+    let of = match channel {
         Channel::User(owner) => {
-            return Ok((owner == user).then_some(Grant { team: None }));
+            return Ok((owner == user).then_some(Grant {
+                team: None,
+                as_of: Position::ZERO,
+            }));
         }
-        Channel::Team(team) => team,
-        Channel::Todo(todo) => match queries::team_of_todo(pool, todo).await? {
-            Some(team) => team,
-            None => return Ok(None),
-        },
+        Channel::Team(team) => TeamOf::Team(team),
+        Channel::Todo(todo) => TeamOf::Todo(todo),
     };
-    let member = queries::team_of_member(pool, team, user).await?.is_some();
-    Ok(member.then_some(Grant { team: Some(team) }))
+    let membership = queries::membership(pool, of, user).await?;
+    Ok(membership
+        .filter(|membership| membership.member)
+        .map(|membership| Grant {
+            team: Some(membership.team),
+            as_of: membership.as_of,
+        }))
 }

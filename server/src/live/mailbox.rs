@@ -1,6 +1,7 @@
 //! A connection's mailbox: the bounded queue of frames waiting to be written to it. The hub
 //! posts without ever waiting; a full mailbox is marked overflowed instead, and its
-//! connection closes with the reconnect code.
+//! connection closes with the reconnect code. A mailbox is also where the server tells a
+//! connection to end for another reason: its session signed out.
 //!
 //! One small allocation per connection, and nothing more while it is empty: tens of
 //! thousands of idle connections each hold one (a tokio `mpsc` channel took about 700 bytes).
@@ -15,15 +16,24 @@ pub struct Mailbox {
     depth: usize,
     /// Wakes the connection when frames arrive.
     arrived: Notify,
-    /// Wakes the connection when it fell behind.
-    overflow: Notify,
+    /// Wakes the connection when it must end.
+    ending: Notify,
 }
 
 #[derive(Default)]
 struct Queue {
     frames: VecDeque<Arc<Frame>>,
-    overflowed: bool,
+    ended: Option<End>,
     closed: bool,
+}
+
+/// Why the server ends a connection through its mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// More frames waited than the mailbox holds.
+    Overflowed,
+    /// The session the connection was opened with signed out.
+    SignedOut,
 }
 
 /// What became of a posted frame.
@@ -43,20 +53,18 @@ impl Mailbox {
             queue: Mutex::default(),
             depth: depth.max(1),
             arrived: Notify::new(),
-            overflow: Notify::new(),
+            ending: Notify::new(),
         })
     }
 
     pub fn post(&self, frame: &Arc<Frame>) -> Posted {
         let mut queue = self.lock();
-        if queue.closed || queue.overflowed {
+        if queue.closed || queue.ended.is_some() {
             return Posted::Closed;
         }
         if queue.frames.len() >= self.depth {
-            queue.overflowed = true;
-            queue.frames = VecDeque::new();
             drop(queue);
-            self.overflow.notify_one();
+            self.end(End::Overflowed);
             return Posted::Overflowed;
         }
         queue.frames.push_back(Arc::clone(frame));
@@ -82,13 +90,24 @@ impl Mailbox {
         }
     }
 
-    /// Resolves once the mailbox has overflowed.
-    pub async fn overflowed(&self) {
+    /// Tells the connection to end: it takes nothing more. The first reason given stands.
+    pub fn end(&self, why: End) {
+        let mut queue = self.lock();
+        if queue.ended.is_none() {
+            queue.ended = Some(why);
+            queue.frames = VecDeque::new();
+        }
+        drop(queue);
+        self.ending.notify_one();
+    }
+
+    /// Resolves once the connection must end, with the reason.
+    pub async fn ended(&self) -> End {
         loop {
-            if self.lock().overflowed {
-                return;
+            if let Some(why) = self.lock().ended {
+                return why;
             }
-            self.overflow.notified().await;
+            self.ending.notified().await;
         }
     }
 
@@ -155,8 +174,18 @@ mod tests {
         assert_eq!(mailbox.post(&frame(1)), Posted::Queued);
         assert_eq!(mailbox.post(&frame(2)), Posted::Queued);
         assert_eq!(mailbox.post(&frame(3)), Posted::Overflowed);
-        mailbox.overflowed().await;
+        assert_eq!(mailbox.ended().await, End::Overflowed);
         assert_eq!(mailbox.post(&frame(4)), Posted::Closed);
+    }
+
+    #[tokio::test]
+    async fn a_mailbox_told_to_end_keeps_its_first_reason_and_takes_nothing_more() {
+        let mailbox = Mailbox::new(2);
+        mailbox.post(&frame(1));
+        mailbox.end(End::SignedOut);
+        mailbox.end(End::Overflowed);
+        assert_eq!(mailbox.ended().await, End::SignedOut);
+        assert_eq!(mailbox.post(&frame(2)), Posted::Closed);
     }
 
     #[tokio::test]

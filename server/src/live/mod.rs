@@ -5,7 +5,9 @@
 //! - [`hub`]: channels and their subscribers.
 //! - [`mailbox`]: each connection's bounded queue of frames.
 //! - [`occupancy`]: the open connections of each user, against the limit per user.
-//! - [`socket`]: one connection: handshake, pings, subscriptions, limits.
+//! - [`socket`]: one connection: handshake, pings, subscriptions, replays, limits (each in
+//!   a module of its own).
+//! - [`signed_in`]: the connections of each session, ended when it signs out.
 //! - [`sockets`]: the runtime that the connections run on, apart from the commands'.
 //! - [`authorize`]: `POST /broadcasting/auth`.
 //! - [`tracker`]: follows the log, and maps each todo event to its messages.
@@ -20,6 +22,7 @@ mod metrics_endpoint;
 mod occupancy;
 mod reactor;
 mod signature;
+mod signed_in;
 mod socket;
 mod sockets;
 mod tracker;
@@ -30,12 +33,15 @@ pub use metrics_endpoint::metrics;
 pub use occupancy::Occupancy;
 pub use reactor::Reactor;
 pub use signature::Signer;
+pub use signed_in::SignedIn;
 pub use socket::upgrade;
 pub use sockets::SocketRuntime;
 
 use crate::{metrics::Metrics, store::EventStore};
+use app::domain::UserId;
 use sqlx::SqlitePool;
-use std::{num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{net::IpAddr, num::NonZeroUsize, sync::Arc, time::Duration};
+use tokio::sync::Semaphore;
 
 /// What the live endpoints share.
 #[derive(Clone)]
@@ -48,7 +54,14 @@ pub struct Live {
     /// The log, which resuming subscriptions replay from.
     pub store: Arc<dyn EventStore>,
     /// The open connections of each user.
-    pub occupancy: Arc<Occupancy>,
+    pub occupancy: Arc<Occupancy<UserId>>,
+    /// The open connections without a session of each client address, until they subscribe.
+    pub sessionless: Arc<Occupancy<IpAddr>>,
+    /// The replays each user runs, and those the server runs at once.
+    pub replays: Arc<Occupancy<UserId>>,
+    pub replays_at_once: Arc<Semaphore>,
+    /// The connections of each session, ended when it signs out.
+    pub signed_in: Arc<SignedIn>,
     /// Where the connections run.
     pub sockets: Arc<SocketRuntime>,
 }
@@ -76,6 +89,14 @@ pub struct SocketLimits {
     /// which tells whose it is; after that it is closed (4009). Until then it counts for no
     /// user against `connections_per_user`.
     pub subscribe_within: Duration,
+    /// How long one write to a client may wait (its send buffer full) before the
+    /// connection is closed as one that fell behind.
+    pub write_timeout: Duration,
+    /// How many channels one connection may subscribe to.
+    pub subscriptions_per_connection: usize,
+    /// How many replays (resumed subscriptions) one user may run at once, and the server.
+    pub replays_per_user: NonZeroUsize,
+    pub replays_at_once: usize,
     /// The kernel's send buffer for each accepted connection; `None` leaves it to the
     /// kernel's own tuning (up to 4 MB on Linux), which can hide a stalled client for long.
     pub send_buffer_bytes: Option<usize>,
@@ -93,6 +114,10 @@ impl Default for SocketLimits {
             activity_timeout: Duration::from_secs(120),
             pong_timeout: Duration::from_secs(30),
             subscribe_within: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(10),
+            subscriptions_per_connection: 100,
+            replays_per_user: NonZeroUsize::new(4).expect("not zero"),
+            replays_at_once: 32,
             send_buffer_bytes: None,
         }
     }

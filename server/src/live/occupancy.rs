@@ -1,39 +1,40 @@
-//! How many WebSocket connections each user holds, against the limit per user.
+//! How many of something each holder has open, against a limit per holder: WebSocket
+//! connections per user, connections without a session per client address, replays per
+//! user.
 //!
 //! A connection counts for the user it first speaks for: the session's at the upgrade, else
 //! the user that its first admitted subscription names. Its [`Seat`] frees the place when the
 //! connection ends. A connection without a session that names no one within
 //! `SocketLimits::subscribe_within` is closed, so none stays open counted for nobody.
 
-use app::domain::UserId;
 use std::{
     collections::HashMap,
+    hash::Hash,
     num::NonZeroUsize,
     sync::{Arc, Mutex},
 };
 
-/// The open connections per user.
+/// What each holder (a user, an address) has open.
 #[derive(Debug)]
-pub struct Occupancy {
+pub struct Occupancy<K> {
     limit: NonZeroUsize,
-    held: Mutex<HashMap<UserId, usize>>,
+    held: Mutex<HashMap<K, usize>>,
 }
 
-/// One connection's place in its user's count.
+/// One place in its holder's count, given back when dropped.
 #[derive(Debug)]
-pub struct Seat {
-    occupancy: Arc<Occupancy>,
-    user: UserId,
+pub struct Seat<K: Copy + Eq + Hash> {
+    occupancy: Arc<Occupancy<K>>,
+    user: K,
 }
 
-/// A user who already holds as many connections as the limit allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("This account already has {limit} open connections; close one and try again.")]
+/// A holder who already has as many as the limit allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Full {
     pub limit: usize,
 }
 
-impl Occupancy {
+impl<K: Copy + Eq + Hash> Occupancy<K> {
     pub fn new(limit: NonZeroUsize) -> Arc<Self> {
         Arc::new(Self {
             limit,
@@ -41,8 +42,8 @@ impl Occupancy {
         })
     }
 
-    /// A seat for one more connection of `user`, unless they hold the limit already.
-    pub fn take(self: &Arc<Self>, user: UserId) -> Result<Seat, Full> {
+    /// A seat for one more of `user`'s, unless they hold the limit already.
+    pub fn take(self: &Arc<Self>, user: K) -> Result<Seat<K>, Full> {
         let mut held = self.lock();
         let count = held.entry(user).or_default();
         if *count >= self.limit.get() {
@@ -57,14 +58,14 @@ impl Occupancy {
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, usize>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, usize>> {
         self.held
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-impl Drop for Seat {
+impl<K: Copy + Eq + Hash> Drop for Seat<K> {
     fn drop(&mut self) {
         let mut held = self.occupancy.lock();
         if let Some(count) = held.get_mut(&self.user) {
@@ -79,8 +80,9 @@ impl Drop for Seat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::UserId;
 
-    fn occupancy(limit: usize) -> Arc<Occupancy> {
+    fn occupancy(limit: usize) -> Arc<Occupancy<UserId>> {
         Occupancy::new(NonZeroUsize::new(limit).unwrap())
     }
 

@@ -1,6 +1,7 @@
 //! The broadcast reactor: follows the log from its own cursor and fans each todo event out to
-//! its channels, and drops the subscriptions a departing member held through their team. It
-//! runs off the command path: a command never waits for it.
+//! its channels, and drops the subscriptions a departing member held through their team
+//! (the hub remembers at which position, until the read models have passed it). It runs off
+//! the command path: a command never waits for it.
 
 use super::{
     hub::Hub,
@@ -10,13 +11,16 @@ use crate::{
     metrics::Metrics,
     store::{EventStore, StoreError},
 };
+use app::domain::Position;
 use std::{num::NonZeroUsize, sync::Arc, time::Duration};
-use tokio::task::JoinHandle;
+use tokio::{sync::watch, task::JoinHandle};
 
 pub struct Reactor {
     tracker: Tracker,
     hub: Arc<Hub>,
     metrics: Arc<Metrics>,
+    /// How far the read models have projected the log.
+    projected: watch::Receiver<Position>,
 }
 
 impl Reactor {
@@ -26,6 +30,7 @@ impl Reactor {
         store: Arc<dyn EventStore>,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
+        projected: watch::Receiver<Position>,
         tracked: NonZeroUsize,
     ) -> Result<JoinHandle<()>, StoreError> {
         let mut head = store.watch_head();
@@ -35,6 +40,7 @@ impl Reactor {
             tracker: Tracker::new(store, cursor, tracked),
             hub,
             metrics,
+            projected,
         };
         Ok(tokio::spawn(async move {
             loop {
@@ -43,6 +49,7 @@ impl Reactor {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
+                reactor.hub.read_models_reached(*reactor.projected.borrow());
                 if head.changed().await.is_err() {
                     return;
                 }
@@ -63,7 +70,9 @@ impl Reactor {
                             self.hub.publish(&Arc::new(frame));
                         }
                     }
-                    Change::MemberGone { team, user } => self.hub.revoke(team, user),
+                    Change::MemberGone { team, user } => {
+                        self.hub.revoke(team, user, event.position);
+                    }
                     Change::Nothing => {}
                 }
                 self.metrics.broadcast(event.position);

@@ -206,7 +206,34 @@ fn decode<E>(
 /// own. The data carries the event's position and command id, and the todo as it stands
 /// after the event, without its internal notes. Each is serialised once.
 pub fn messages(event: &RecordedEvent, todo: &Todo, members: &BTreeSet<UserId>) -> Vec<Frame> {
-    let data = json!({
+    let data = data(event, todo);
+    channels(todo, members)
+        .map(|channel| frame(channel, event, &data))
+        .collect()
+}
+
+/// The one message of a todo event on `channel`, if the event goes there: what a replay of
+/// that channel sends, byte for byte what went out live.
+pub fn frame_for(
+    channel: Channel,
+    event: &RecordedEvent,
+    todo: &Todo,
+    members: &BTreeSet<UserId>,
+) -> Option<Frame> {
+    channels(todo, members)
+        .any(|c| c == channel)
+        .then(|| frame(channel, event, &data(event, todo)))
+}
+
+/// The channels a todo's events go to.
+fn channels<'a>(todo: &Todo, members: &'a BTreeSet<UserId>) -> impl Iterator<Item = Channel> + 'a {
+    [Channel::Team(todo.team_id), Channel::Todo(todo.id)]
+        .into_iter()
+        .chain(members.iter().copied().map(Channel::User))
+}
+
+fn data(event: &RecordedEvent, todo: &Todo) -> String {
+    json!({
         "position": event.position.get(),
         "commandId": event.command_id.to_string(),
         "recordedAt": event.recorded_at,
@@ -219,21 +246,18 @@ pub fn messages(event: &RecordedEvent, todo: &Todo, members: &BTreeSet<UserId>) 
             "version": todo.version.get(),
         },
     })
-    .to_string();
-    [Channel::Team(todo.team_id), Channel::Todo(todo.id)]
-        .into_iter()
-        .chain(members.iter().copied().map(Channel::User))
-        .map(|channel| {
-            let message = ServerMessage::Event {
-                channel,
-                event: event.event_type.clone(),
-                data: data.clone(),
-            };
-            Frame {
-                channel,
-                position: event.position,
-                text: message.to_json().into(),
-            }
-        })
-        .collect()
+    .to_string()
+}
+
+fn frame(channel: Channel, event: &RecordedEvent, data: &str) -> Frame {
+    let message = ServerMessage::Event {
+        channel,
+        event: event.event_type.clone(),
+        data: data.to_owned(),
+    };
+    Frame {
+        channel,
+        position: event.position,
+        text: message.to_json().into(),
+    }
 }

@@ -16,12 +16,12 @@ use tokio_tungstenite::{
     tungstenite::{Message, client::IntoClientRequest, handshake::client::Request},
 };
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The secret `Settings::for_tests` signs with.
-const SECRET: &[u8] = b"test secret";
+pub(crate) const SECRET: &[u8] = b"test secret";
 
-fn request(person: &Person, path: &str, origin: Option<String>) -> Request {
+pub(crate) fn request(person: &Person, path: &str, origin: Option<String>) -> Request {
     let mut request = format!("ws://{}{path}", person.addr)
         .into_client_request()
         .unwrap();
@@ -39,7 +39,11 @@ fn request(person: &Person, path: &str, origin: Option<String>) -> Request {
     request
 }
 
-async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Result<Socket, u16> {
+pub(crate) async fn connect_to(
+    person: &Person,
+    path: &str,
+    origin: Option<String>,
+) -> Result<Socket, u16> {
     match connect_async(request(person, path, origin)).await {
         Ok((socket, _)) => Ok(socket),
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
@@ -50,7 +54,7 @@ async fn connect_to(person: &Person, path: &str, origin: Option<String>) -> Resu
 }
 
 /// Connects as `person` from this site's origin; returns the socket and its socket id.
-async fn connect(person: &Person) -> (Socket, String) {
+pub(crate) async fn connect(person: &Person) -> (Socket, String) {
     let origin = format!("http://{}", person.addr);
     let socket = connect_to(person, "/app/tidings?protocol=7", Some(origin))
         .await
@@ -60,7 +64,7 @@ async fn connect(person: &Person) -> (Socket, String) {
 
 /// Connects with a receive buffer of `bytes`, so that a client that stops reading soon
 /// fills the kernel's buffers and the server's queue must take the rest.
-async fn connect_with_receive_buffer(person: &Person, bytes: u32) -> (Socket, String) {
+pub(crate) async fn connect_with_receive_buffer(person: &Person, bytes: u32) -> (Socket, String) {
     let tcp = TcpSocket::new_v4().unwrap();
     tcp.set_recv_buffer_size(bytes).unwrap();
     let stream = tcp.connect(person.addr).await.unwrap();
@@ -73,7 +77,7 @@ async fn connect_with_receive_buffer(person: &Person, bytes: u32) -> (Socket, St
 }
 
 /// Reads `pusher:connection_established`; returns the socket and its socket id.
-async fn handshake(mut socket: Socket) -> (Socket, String) {
+pub(crate) async fn handshake(mut socket: Socket) -> (Socket, String) {
     let hello = next(&mut socket).await;
     assert_eq!(hello["event"], "pusher:connection_established");
     let data: Value = serde_json::from_str(hello["data"].as_str().unwrap()).unwrap();
@@ -86,7 +90,7 @@ async fn handshake(mut socket: Socket) -> (Socket, String) {
 }
 
 /// The next text frame, as JSON; fails after two seconds.
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(2), socket.next())
             .await
@@ -100,30 +104,30 @@ async fn next(socket: &mut Socket) -> Value {
 }
 
 /// Whether a text frame arrives within half a second.
-async fn silent(socket: &mut Socket) -> bool {
+pub(crate) async fn silent(socket: &mut Socket) -> bool {
     tokio::time::timeout(Duration::from_millis(500), socket.next())
         .await
         .is_err()
 }
 
 /// Sends `pusher:ping` and checks that the next frame is the server's `pusher:pong`.
-async fn ping_is_answered(socket: &mut Socket) {
+pub(crate) async fn ping_is_answered(socket: &mut Socket) {
     send(socket, json!({"event": "pusher:ping", "data": {}})).await;
     assert_eq!(next(socket).await["event"], "pusher:pong");
 }
 
-async fn send(socket: &mut Socket, value: Value) {
+pub(crate) async fn send(socket: &mut Socket, value: Value) {
     socket
         .send(Message::Text(value.to_string().into()))
         .await
         .unwrap();
 }
 
-fn sign(socket_id: &str, channel: &str) -> String {
+pub(crate) fn sign(socket_id: &str, channel: &str) -> String {
     sign_message(&format!("{socket_id}:{channel}"))
 }
 
-fn sign_message(message: &str) -> String {
+pub(crate) fn sign_message(message: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
     mac.update(message.as_bytes());
     let hex: String = mac
@@ -135,7 +139,7 @@ fn sign_message(message: &str) -> String {
     format!("tidings:{hex}")
 }
 
-async fn authorize(person: &Person, socket_id: &str, channel: &str) -> (u16, Value) {
+pub(crate) async fn authorize(person: &Person, socket_id: &str, channel: &str) -> (u16, Value) {
     let response = person
         .client
         .post(person.url("/broadcasting/auth"))
@@ -147,11 +151,11 @@ async fn authorize(person: &Person, socket_id: &str, channel: &str) -> (u16, Val
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn team_channel(team: TeamId) -> String {
+pub(crate) fn team_channel(team: TeamId) -> String {
     format!("private-team.{team}.todos")
 }
 
-async fn subscribe(socket: &mut Socket, channel: &str, auth: &str) -> Value {
+pub(crate) async fn subscribe(socket: &mut Socket, channel: &str, auth: &str) -> Value {
     send(
         socket,
         json!({"event": "pusher:subscribe", "data": {"channel": channel, "auth": auth}}),
@@ -161,7 +165,7 @@ async fn subscribe(socket: &mut Socket, channel: &str, auth: &str) -> Value {
 }
 
 /// A subscribe as pusher-js sends it: with the channel data the auth endpoint returned.
-async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> Value {
+pub(crate) async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> Value {
     let data = json!({
         "channel": channel,
         "auth": answer["auth"],
@@ -173,7 +177,7 @@ async fn subscribe_with(socket: &mut Socket, channel: &str, answer: &Value) -> V
 
 /// Connects without a session, has the app's user authorise the socket for `channel`, and
 /// subscribes with that answer; returns the socket and the server's reply.
-async fn subscribe_without_session(app: &TestApp, channel: &str) -> (Socket, Value) {
+pub(crate) async fn subscribe_without_session(app: &TestApp, channel: &str) -> (Socket, Value) {
     let (mut socket, socket_id) = connect(&app.anonymous()).await;
     let (_, answer) = authorize(app, &socket_id, channel).await;
     let reply = subscribe_with(&mut socket, channel, &answer).await;
@@ -182,7 +186,7 @@ async fn subscribe_without_session(app: &TestApp, channel: &str) -> (Socket, Val
 
 /// Authorises `person` for their team's channel on `socket` and subscribes from `from`, as a
 /// reconnecting client does; the server's answer is left to read.
-async fn resume_team(person: &Person, socket: &mut Socket, socket_id: &str, from: u64) {
+pub(crate) async fn resume_team(person: &Person, socket: &mut Socket, socket_id: &str, from: u64) {
     let channel = team_channel(person.team);
     let (_, auth) = authorize(person, socket_id, &channel).await;
     let subscribe = json!({"event": "pusher:subscribe", "data": {
@@ -195,12 +199,12 @@ async fn resume_team(person: &Person, socket: &mut Socket, socket_id: &str, from
 }
 
 /// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
-async fn subscribed(person: &Person, team: TeamId) -> Socket {
+pub(crate) async fn subscribed(person: &Person, team: TeamId) -> Socket {
     let (socket, socket_id) = connect(person).await;
     subscribe_to_team(person, team, socket, &socket_id).await
 }
 
-async fn subscribe_to_team(
+pub(crate) async fn subscribe_to_team(
     person: &Person,
     team: TeamId,
     mut socket: Socket,

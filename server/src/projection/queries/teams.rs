@@ -1,7 +1,7 @@
 //! Reading the team read models: who belongs to which team, and the invite links.
 
 use crate::projection::{ProjectionError, Tables, checkpoint};
-use app::domain::{InvitationId, Position, TeamId, UserId, team::TokenHash};
+use app::domain::{InvitationId, Position, TeamId, TodoId, UserId, team::TokenHash};
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
 
@@ -153,4 +153,57 @@ fn parse<T, E>(
 ) -> Result<T, ProjectionError> {
     let text: String = row.try_get(column)?;
     parse(&text).map_err(|_| ProjectionError::Corrupt(format!("bad {column} {text:?}")))
+}
+
+/// Where a channel's membership comes from: a team, or the team of a todo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamOf {
+    Team(TeamId),
+    Todo(TodoId),
+}
+
+/// Whether `user` belongs to the team, and the position the answer reflects (rows and
+/// checkpoint read in one transaction); `None` when there is no such todo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub team: TeamId,
+    pub member: bool,
+    pub as_of: Position,
+}
+
+pub async fn membership(
+    pool: &SqlitePool,
+    of: TeamOf,
+    user: UserId,
+) -> Result<Option<Membership>, ProjectionError> {
+    let mut tx = pool.begin().await?;
+    let as_of = checkpoint(&mut tx, Tables::LIVE).await?;
+    let team = match of {
+        TeamOf::Team(team) => team,
+        TeamOf::Todo(todo) => {
+            let team: Option<String> =
+                sqlx::query_scalar("SELECT team_id FROM todo_rows WHERE todo_id = ?")
+                    .bind(todo.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match team {
+                Some(team) => TeamId::parse(&team).map_err(|_| {
+                    ProjectionError::Corrupt(format!("todo row: bad team_id {team:?}"))
+                })?,
+                None => return Ok(None),
+            }
+        }
+    };
+    let member: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?")
+            .bind(team.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(Some(Membership {
+        team,
+        member: member.is_some(),
+        as_of,
+    }))
 }
