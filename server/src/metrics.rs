@@ -18,6 +18,7 @@ pub struct Metrics {
     connections: AtomicI64,
     frames_sent: AtomicU64,
     overflows: AtomicU64,
+    replay_reads: AtomicU64,
     broadcast_position: AtomicU64,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
@@ -45,6 +46,11 @@ impl Metrics {
 
     pub fn overflowed(&self) {
         self.overflows.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A replay read `count` events from the log.
+    pub fn replay_read(&self, count: u64) {
+        self.replay_reads.fetch_add(count, Ordering::Relaxed);
     }
 
     pub fn broadcast(&self, position: Position) {
@@ -90,11 +96,17 @@ impl Metrics {
             "tidings_frames_sent_total {}",
             get(&self.frames_sent)
         ));
-        line("# HELP tidings_queue_overflows_total Connections closed because their queue overflowed.".into());
+        line("# HELP tidings_queue_overflows_total Connections closed because they fell behind: their queue overflowed or a write to them stalled.".into());
         line("# TYPE tidings_queue_overflows_total counter".into());
         line(format!(
             "tidings_queue_overflows_total {}",
             get(&self.overflows)
+        ));
+        line("# HELP tidings_replay_events_read_total Events read from the log by replays.".into());
+        line("# TYPE tidings_replay_events_read_total counter".into());
+        line(format!(
+            "tidings_replay_events_read_total {}",
+            get(&self.replay_reads)
         ));
         line("# HELP tidings_broadcast_lag_events The log's head minus the last position fanned out.".into());
         line("# TYPE tidings_broadcast_lag_events gauge".into());

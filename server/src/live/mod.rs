@@ -11,11 +11,13 @@
 //! - [`sockets`]: the runtime that the connections run on, apart from the commands'.
 //! - [`authorize`]: `POST /broadcasting/auth`.
 //! - [`tracker`]: follows the log, and maps each todo event to its messages.
+//! - [`channel_log`]: a channel's events after a position, through the team log, for replays.
 //! - [`reactor`]: follows the log live and fans each todo event out to its channels.
 //! - [`metrics_endpoint`]: `GET /metrics`.
 
 mod access;
 mod authorize;
+mod channel_log;
 mod hub;
 mod mailbox;
 mod metrics_endpoint;

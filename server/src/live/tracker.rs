@@ -27,6 +27,8 @@ const PAGE: u32 = 500;
 pub enum TrackError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    ReadModel(#[from] crate::projection::ProjectionError),
     #[error("event {position}: {message}")]
     Corrupt { position: Position, message: String },
 }
@@ -61,10 +63,6 @@ impl Tracker {
             todos: LruCache::new(capacity),
             members: LruCache::new(capacity),
         }
-    }
-
-    pub fn cursor(&self) -> Position {
-        self.cursor
     }
 
     /// The next page of events after the cursor.

@@ -3,6 +3,7 @@
 //! - [`schema`]: the read models' tables, by generation (live, or being rebuilt).
 //! - [`todos`]: how one event changes a todo's row and timeline.
 //! - [`teams`]: how one event changes a team, its members and its invite links.
+//! - [`team_log`]: the positions of each team's events, for replays of its channels.
 //! - [`projector`]: the task that keeps a generation caught up, checkpoint and rows in one
 //!   transaction.
 //! - [`queries`]: what pages read, each in one read transaction with its position.
@@ -12,6 +13,7 @@ mod projector;
 pub mod queries;
 mod rebuild;
 mod schema;
+mod team_log;
 mod teams;
 mod todos;
 
@@ -74,13 +76,15 @@ pub async fn project(
     tables: Tables,
     event: &RecordedEvent,
 ) -> Result<(), ProjectionError> {
-    if event.stream.todo().is_some() {
-        todos::project(conn, tables, event).await
-    } else if event.stream.team().is_some() {
-        teams::project(conn, tables, event).await
+    let team = if event.stream.todo().is_some() {
+        todos::project(conn, tables, event).await?
+    } else if let Some(team) = event.stream.team() {
+        teams::project(conn, tables, event).await?;
+        team
     } else {
-        Ok(())
-    }
+        return Ok(());
+    };
+    team_log::record(conn, tables, team, event.position).await
 }
 
 /// Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.

@@ -39,6 +39,7 @@ async fn swap(pool: &SqlitePool, store: &dyn EventStore) -> Result<Position, Pro
          ALTER TABLE team_rows_next RENAME TO team_rows;
          ALTER TABLE team_members_next RENAME TO team_members;
          ALTER TABLE team_invitations_next RENAME TO team_invitations;
+         ALTER TABLE team_log_next RENAME TO team_log;
          DELETE FROM projection_checkpoints WHERE name = 'todos_next';",
     )
     .await?;

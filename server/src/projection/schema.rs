@@ -12,6 +12,8 @@ pub struct Tables {
     pub teams: &'static str,
     pub members: &'static str,
     pub invitations: &'static str,
+    /// The positions of each team's events: its own stream's and its todos'.
+    pub team_log: &'static str,
     pub checkpoint: &'static str,
 }
 
@@ -19,8 +21,9 @@ impl Tables {
     /// The shape of the tables [`Tables::create`] makes, kept in the database header's
     /// `user_version`. Raise it with every change to their columns: a database whose read
     /// models have an older shape gets them projected anew from the log at start-up
-    /// ([`super::prepare`]). 1: members carry the position at which they joined.
-    pub const SHAPE: i64 = 1;
+    /// ([`super::prepare`]). 1: members carry the position at which they joined. 2: the
+    /// positions of each team's events (`team_log`), which replays read.
+    pub const SHAPE: i64 = 2;
 
     /// The tables that pages read.
     pub const LIVE: Tables = Tables {
@@ -29,6 +32,7 @@ impl Tables {
         teams: "team_rows",
         members: "team_members",
         invitations: "team_invitations",
+        team_log: "team_log",
         checkpoint: "todos",
     };
 
@@ -39,6 +43,7 @@ impl Tables {
         teams: "team_rows_next",
         members: "team_members_next",
         invitations: "team_invitations_next",
+        team_log: "team_log_next",
         checkpoint: "todos_next",
     };
 
@@ -91,12 +96,18 @@ impl Tables {
                  created_at    TEXT    NOT NULL,
                  expires_at    TEXT    NOT NULL
              );
+             CREATE TABLE IF NOT EXISTS {team_log} (
+                 team_id  TEXT    NOT NULL,
+                 position INTEGER NOT NULL,
+                 PRIMARY KEY (team_id, position)
+             ) WITHOUT ROWID;
              INSERT OR IGNORE INTO projection_checkpoints (name, position) VALUES ('{checkpoint}', 0);",
             todos = self.todos,
             timeline = self.timeline,
             teams = self.teams,
             members = self.members,
             invitations = self.invitations,
+            team_log = self.team_log,
             checkpoint = self.checkpoint,
         );
         conn.execute(ddl.as_str()).await?;
@@ -120,13 +131,14 @@ impl Tables {
         let ddl = format!(
             "DROP TABLE IF EXISTS {todos}; DROP TABLE IF EXISTS {timeline};
              DROP TABLE IF EXISTS {teams}; DROP TABLE IF EXISTS {members};
-             DROP TABLE IF EXISTS {invitations};
+             DROP TABLE IF EXISTS {invitations}; DROP TABLE IF EXISTS {team_log};
              DELETE FROM projection_checkpoints WHERE name = '{checkpoint}';",
             todos = self.todos,
             timeline = self.timeline,
             teams = self.teams,
             members = self.members,
             invitations = self.invitations,
+            team_log = self.team_log,
             checkpoint = self.checkpoint,
         );
         conn.execute(ddl.as_str()).await?;

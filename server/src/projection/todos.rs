@@ -9,14 +9,17 @@ use app::domain::{
 };
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-/// Projects one event of a todo's stream into `tables`.
+/// Projects one event of a todo's stream into `tables`; answers the todo's team.
 pub async fn project(
     conn: &mut SqliteConnection,
     tables: Tables,
     event: &RecordedEvent,
-) -> Result<(), ProjectionError> {
+) -> Result<TeamId, ProjectionError> {
     let Some(todo_id) = event.stream.todo() else {
-        return Ok(());
+        return Err(ProjectionError::Corrupt(format!(
+            "event {} is not a todo's",
+            event.position
+        )));
     };
     let decoded = TodoEvent::decode(
         &event.event_type,
@@ -48,7 +51,7 @@ pub async fn project(
         .bind(summary)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(after.team_id)
 }
 
 /// A line for the activity timeline. It names what changed, but never the internal notes'

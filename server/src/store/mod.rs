@@ -44,6 +44,14 @@ pub trait EventStore: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// The events at `positions` (those that exist), in position order: how a reader that
+    /// knows where its events are (a replay, from an index of a team's positions) reads
+    /// only those.
+    async fn read_positions(
+        &self,
+        positions: &[Position],
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
+
     /// What a command wrote, if it was committed.
     async fn find_command(&self, command_id: CommandId) -> Result<Option<Committed>, StoreError>;
 

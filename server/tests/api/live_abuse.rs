@@ -250,3 +250,60 @@ async fn a_resume_beyond_the_replay_limit_is_refused_with_429_and_a_plain_subscr
     let plain = subscribe_with(&mut socket, &channel, &auth).await;
     assert_eq!(plain["event"], "pusher_internal:subscription_succeeded");
 }
+
+/// The events replays have read from the log, as `/metrics` counts them.
+async fn replay_reads(app: &crate::helpers::TestApp) -> u64 {
+    let (_, metrics) = app.page("/metrics").await;
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("tidings_replay_events_read_total "))
+        .and_then(|n| n.parse().ok())
+        .expect("the replay counter")
+}
+
+#[tokio::test]
+async fn a_resume_of_a_team_or_todo_channel_reads_that_teams_events_only() {
+    let app = spawn_app_configured(|settings| {
+        settings.limits.commands_per_user = "1000/1s".parse().unwrap();
+    })
+    .await;
+    let mallory = app.stranger("Mallory").await;
+    for n in 0..60 {
+        mallory
+            .create_todo(&format!("elsewhere {n}"))
+            .await
+            .unwrap();
+    }
+    let first = app.create_todo("Mine").await.unwrap();
+    app.create_todo("Mine too").await.unwrap();
+    let channels = [
+        team_channel(app.team),
+        format!("private-todo.{}", first.todo_id),
+    ];
+    for (channel, expected) in channels.iter().zip([2, 1]) {
+        let before = replay_reads(&app).await;
+        let (mut socket, socket_id) = connect(&app).await;
+        let (_, auth) = authorize(&app, &socket_id, channel).await;
+        let resume = json!({"event": "pusher:subscribe", "data": {
+            "channel": channel,
+            "auth": auth["auth"],
+            "channel_data": auth["channel_data"],
+            "resume_from": 0,
+        }});
+        send(&mut socket, resume).await;
+        assert_eq!(
+            next(&mut socket).await["event"],
+            "pusher_internal:subscription_succeeded"
+        );
+        for _ in 0..expected {
+            assert_eq!(next(&mut socket).await["event"], "TodoCreated", "{channel}");
+        }
+        assert!(silent(&mut socket).await, "{channel}: nothing more");
+        let read = replay_reads(&app).await - before;
+        // Ada's team: its creation, her joining, her two todos; not Mallory's 60.
+        assert!(
+            (2..=6).contains(&read),
+            "{channel}: the replay read {read} events"
+        );
+    }
+}

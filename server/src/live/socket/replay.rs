@@ -2,7 +2,8 @@
 //! head, then live. Live frames at or below that head are dropped, since the replay had them,
 //! so there is no gap and no duplicate, whatever commits meanwhile.
 //!
-//! A replay is bounded work: it goes back at most `max_replay` events, serialises only the
+//! A replay is bounded work: it goes back at most `max_replay` events, reads a team's or a
+//! todo's channel through the team log (only that team's events), serialises only the
 //! channel asked for, stops where the subscriber's membership of the channel's team ends,
 //! and only so many run at once, per user and on the whole server (beyond, the subscription
 //! is refused with 429 and the client tries again).
@@ -10,6 +11,7 @@
 use super::{Connection, transport::Transport};
 use crate::live::{
     access::Grant,
+    channel_log::ChannelLog,
     tracker::{Change, TrackError, Tracker, frame_for},
 };
 use app::{
@@ -69,19 +71,18 @@ impl Connection {
         if head.get().saturating_sub(from.get()) > self.live.limits.max_replay {
             return Err(ReplayError::TooFarBack);
         }
+        let pool = self.live.pool.clone();
+        let mut log = ChannelLog::new(store.clone(), pool, channel, grant.team, from, head);
         let mut tracker = Tracker::new(store, from, self.live.limits.tracked);
         let mut sent: u64 = 0;
-        'pages: while tracker.cursor() < head {
-            let page = tracker.next_page().await.map_err(TrackError::from)?;
+        loop {
+            let page = log.next_page().await?;
             if page.is_empty() {
                 break;
             }
+            self.live.metrics.replay_read(page.len() as u64);
             let mut texts = Vec::new();
-            for event in &page {
-                if event.position > head {
-                    self.send(transport, texts, &mut sent).await?;
-                    break 'pages;
-                }
+            for event in page.iter().filter(|event| log.concerns(event)) {
                 match tracker.advance(event).await? {
                     Change::Todo { todo, members } => {
                         texts.extend(frame_for(channel, event, &todo, &members).map(|f| f.text));

@@ -207,3 +207,30 @@ pub async fn membership(
         as_of,
     }))
 }
+
+/// The positions of `team`'s events after `after`, at most `limit` of them, and the position
+/// the read models reflect: none after it is listed yet.
+pub async fn team_log(
+    pool: &SqlitePool,
+    team: TeamId,
+    after: Position,
+    limit: u32,
+) -> Result<(Vec<Position>, Position), ProjectionError> {
+    let mut tx = pool.begin().await?;
+    let reached = checkpoint(&mut tx, Tables::LIVE).await?;
+    let positions: Vec<i64> = sqlx::query_scalar(
+        "SELECT position FROM team_log WHERE team_id = ? AND position > ?
+         ORDER BY position LIMIT ?",
+    )
+    .bind(team.to_string())
+    .bind(i64::try_from(after.get()).unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let positions = positions
+        .into_iter()
+        .map(|p| Position::new(p as u64))
+        .collect();
+    Ok((positions, reached))
+}

@@ -197,6 +197,18 @@ impl EventStore for SqliteEventStore {
         Ok(events)
     }
 
+    /// Only what is on disk: a position past the durable head is left out.
+    async fn read_positions(
+        &self,
+        positions: &[Position],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = reader::read_positions(&self.shared.pool, positions).await?;
+        if let Some(limit) = self.shared.durability.visible_limit() {
+            events.retain(|event| event.position <= limit);
+        }
+        Ok(events)
+    }
+
     /// A command found but not yet on disk is answered once it is.
     async fn find_command(&self, command_id: CommandId) -> Result<Option<Committed>, StoreError> {
         let found = reader::find_command(&self.shared.pool, command_id).await?;

@@ -39,6 +39,11 @@ const READ_ALL_AFTER: &str = "SELECT position, stream_id, version, event_type, s
     payload, actor, command_id, recorded_at FROM events \
     WHERE position > ?1 ORDER BY position LIMIT ?2";
 
+/// `?1` is a JSON array of positions.
+const READ_POSITIONS: &str = "SELECT position, stream_id, version, event_type, schema_version, \
+    payload, actor, command_id, recorded_at FROM events \
+    WHERE position IN (SELECT value FROM json_each(?1)) ORDER BY position";
+
 const FIND_COMMAND: &str = "SELECT command_id, first_position, last_position, first_version, \
     last_version FROM commands WHERE command_id = ?1";
 
@@ -68,6 +73,20 @@ pub(super) async fn read_all_after(
     let rows: Vec<EventRow> = sqlx::query_as(READ_ALL_AFTER)
         .bind(sql_int(after.get()))
         .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(corrupt_or_database)?;
+    rows.into_iter().map(EventRow::decode).collect()
+}
+
+pub(super) async fn read_positions(
+    pool: &SqlitePool,
+    positions: &[Position],
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let list = serde_json::to_string(&positions.iter().map(|p| p.get()).collect::<Vec<_>>())
+        .expect("a list of numbers is JSON");
+    let rows: Vec<EventRow> = sqlx::query_as(READ_POSITIONS)
+        .bind(list)
         .fetch_all(pool)
         .await
         .map_err(corrupt_or_database)?;
