@@ -30,10 +30,18 @@ impl Channel {
             return Err(ChannelError::TooLong);
         }
         let unknown = || ChannelError::Unknown(name.to_owned());
+        // An id only in its canonical spelling, lower-case and hyphenated: ids parse trimmed
+        // and in either case, but a channel has one name, the one it prints.
+        let canonical = |id: &&str| {
+            id.len() == 36
+                && id
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
+        };
         let id_between = |prefix: &str, suffix: &str| {
             name.strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix(suffix))
-                .filter(|id| id.len() == 36)
+                .filter(canonical)
         };
         if let Some(id) = id_between("private-team.", ".todos") {
             return TeamId::parse(id).map(Self::Team).map_err(|_| unknown());
@@ -97,6 +105,26 @@ mod tests {
             String::new(),
         ] {
             assert!(Channel::parse(&name).is_err(), "{name:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_channel_is_refused_in_any_spelling_but_its_own() {
+        let team: TeamId = "0190f5a4-7c3e-7b8a-9d2e-1f3a5b7c9d0e".parse().unwrap();
+        assert_eq!(
+            Channel::parse(&format!("private-team.{team}.todos")),
+            Ok(Channel::Team(team))
+        );
+        for name in [
+            "private-team.0190F5A4-7C3E-7B8A-9D2E-1F3A5B7C9D0E.todos",
+            "private-team.  0190f5a47c3e7b8a9d2e1f3a5b7c9d0e  .todos",
+            "private-todo.0190f5a4-7c3e-7b8a-9d2e-1F3A5B7C9D0E",
+        ] {
+            assert_eq!(
+                Channel::parse(name),
+                Err(ChannelError::Unknown(name.to_owned())),
+                "{name:?} should be refused"
+            );
         }
     }
 
