@@ -10,39 +10,9 @@
 
 #![no_main]
 
-use app::domain::todo::{DecodeError, TodoEvent};
+use app::domain::todo::TodoEvent;
 use libfuzzer_sys::fuzz_target;
-use tidings_fuzz::StoredEvent;
 
 fuzz_target!(|data: &[u8]| {
-    let Some(stored) = StoredEvent::read(data) else {
-        return;
-    };
-    let known = TodoEvent::TYPES.contains(&stored.event_type);
-    let current = stored.schema_version == TodoEvent::SCHEMA_VERSION;
-    match TodoEvent::decode(stored.event_type, stored.schema_version, stored.payload) {
-        Ok(event) => {
-            assert!(known && current);
-            assert_eq!(event.event_type(), stored.event_type);
-            let payload = event.payload();
-            let text = payload.to_string();
-            let reread = serde_json::from_str(&text).expect("a payload is JSON");
-            let again = TodoEvent::decode(event.event_type(), TodoEvent::SCHEMA_VERSION, reread)
-                .unwrap_or_else(|error| panic!("{text} does not decode again: {error}"));
-            assert_eq!(again, event, "{text}");
-            assert_eq!(again.payload(), payload);
-        }
-        Err(DecodeError::UnknownType(name)) => {
-            assert!(!known);
-            assert_eq!(name, stored.event_type);
-        }
-        Err(DecodeError::UnknownSchema { schema_version, .. }) => {
-            assert!(known && !current);
-            assert_eq!(schema_version, stored.schema_version);
-        }
-        Err(DecodeError::Payload { event_type, .. }) => {
-            assert!(known && current);
-            assert_eq!(event_type, stored.event_type);
-        }
-    }
+    tidings_fuzz::check_event_decoding!(TodoEvent, data);
 });

@@ -11,6 +11,12 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
 /// The input as text, when it is UTF-8 and within [`MAX_INPUT_BYTES`]. The parsers under test
 /// take `&str` (axum hands the socket's text frames over as UTF-8), so other bytes are skipped.
+#[doc(hidden)]
+pub use serde_json;
+
+/// The error both event types decode with.
+pub use app::domain::todo::DecodeError;
+
 pub fn text(data: &[u8]) -> Option<&str> {
     if data.len() > MAX_INPUT_BYTES {
         return None;
@@ -51,4 +57,44 @@ impl<'a> StoredEvent<'a> {
             payload,
         })
     }
+}
+
+/// The properties every event type's decoding must have, checked on one fuzz input: an
+/// unknown type or schema version refused as such, and a decoded event re-encoded and
+/// decoded again equal, with the same payload.
+#[macro_export]
+macro_rules! check_event_decoding {
+    ($event:ident, $data:expr) => {{
+        let data: &[u8] = $data;
+        let Some(stored) = $crate::StoredEvent::read(data) else {
+            return;
+        };
+        let known = $event::TYPES.contains(&stored.event_type);
+        let current = stored.schema_version == $event::SCHEMA_VERSION;
+        match $event::decode(stored.event_type, stored.schema_version, stored.payload) {
+            Ok(event) => {
+                assert!(known && current);
+                assert_eq!(event.event_type(), stored.event_type);
+                let payload = event.payload();
+                let text = payload.to_string();
+                let reread = $crate::serde_json::from_str(&text).expect("a payload is JSON");
+                let again = $event::decode(event.event_type(), $event::SCHEMA_VERSION, reread)
+                    .unwrap_or_else(|error| panic!("{text} does not decode again: {error}"));
+                assert_eq!(again, event, "{text}");
+                assert_eq!(again.payload(), payload);
+            }
+            Err($crate::DecodeError::UnknownType(name)) => {
+                assert!(!known);
+                assert_eq!(name, stored.event_type);
+            }
+            Err($crate::DecodeError::UnknownSchema { schema_version, .. }) => {
+                assert!(known && !current);
+                assert_eq!(schema_version, stored.schema_version);
+            }
+            Err($crate::DecodeError::Payload { event_type, .. }) => {
+                assert!(known && current);
+                assert_eq!(event_type, stored.event_type);
+            }
+        }
+    }};
 }
