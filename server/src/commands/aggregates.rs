@@ -1,7 +1,7 @@
 //! The aggregates the command path runs: each names its stream, decides, folds and encodes
 //! with the domain's own pure functions.
 
-use crate::store::{NewEvent, StreamId};
+use crate::store::{NewEvent, RecordedEvent, StreamId};
 use app::{
     api::AppError,
     domain::{
@@ -28,11 +28,7 @@ pub trait Aggregate {
     ) -> Result<Vec<Self::Event>, AppError>;
     fn apply(state: Option<Self::State>, event: &Self::Event) -> Option<Self::State>;
     fn encode(event: &Self::Event) -> NewEvent;
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<Self::Event, DecodeError>;
+    fn decode(recorded: &RecordedEvent) -> Result<Self::Event, DecodeError>;
 }
 
 pub struct TodoStream;
@@ -71,12 +67,12 @@ impl Aggregate for TodoStream {
         }
     }
 
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<TodoEvent, DecodeError> {
-        TodoEvent::decode(event_type, schema_version, payload)
+    fn decode(recorded: &RecordedEvent) -> Result<TodoEvent, DecodeError> {
+        TodoEvent::decode(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )
     }
 }
 
@@ -116,11 +112,13 @@ impl Aggregate for TeamStream {
         }
     }
 
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<TeamEvent, DecodeError> {
-        TeamEvent::decode(event_type, schema_version, payload)
+    /// Older events leave out what the actor tells (see [`TeamEvent::recorded_by`]).
+    fn decode(recorded: &RecordedEvent) -> Result<TeamEvent, DecodeError> {
+        TeamEvent::decode(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )
+        .map(|event| event.recorded_by(recorded.actor))
     }
 }

@@ -190,12 +190,7 @@ impl CommandHandler {
             let Some(last) = page.last() else { break };
             after = last.version;
             for recorded in &page {
-                let event = A::decode(
-                    &recorded.event_type,
-                    recorded.schema_version,
-                    recorded.payload.clone(),
-                )
-                .map_err(internal)?;
+                let event = A::decode(recorded).map_err(internal)?;
                 state = A::apply(state, &event);
             }
             if page.len() < STREAM_PAGE as usize {

@@ -208,6 +208,57 @@ async fn removing_yourself_the_owner_or_a_non_member_is_refused() {
     assert_eq!(members(&app, app.team).await.unwrap().members.len(), 2);
 }
 
+#[tokio::test]
+async fn a_removed_member_cannot_rejoin_through_a_link_he_made() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let bobs = bob.invite("reusable").await.unwrap();
+    let adas = app.invite("reusable").await.unwrap();
+    app.remove_member(bob.id).await.unwrap();
+
+    let invitations = members(&app, app.team).await.unwrap().invitations;
+    let status = |id: InvitationId| {
+        invitations
+            .iter()
+            .find(|invitation| invitation.id == id)
+            .map(|invitation| invitation.status)
+    };
+    assert_eq!(status(bobs.id), Some(InvitationStatus::Revoked));
+    assert_eq!(status(adas.id), Some(InvitationStatus::Open));
+
+    let before = app.team_log(app.team).await;
+    refused(bob.join(&bobs.path).await, "This invite link was revoked");
+    let carol = app.newcomer("Carol").await;
+    refused(carol.join(&bobs.path).await, "This invite link was revoked");
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    not_found(bob.board_of(app.team).await, "The team");
+}
+
+#[tokio::test]
+async fn a_removed_member_rejoins_only_through_a_link_the_owner_made_after_the_removal() {
+    let (app, mut bob) = spawn_app_with_bob().await;
+    let earlier = app.invite("reusable").await.unwrap();
+    let mut carol = app.newcomer("Carol").await;
+    carol.join(&earlier.path).await.unwrap();
+    carol.team = app.team;
+    app.remove_member(bob.id).await.unwrap();
+    let carols = carol.invite("reusable").await.unwrap();
+
+    let before = app.team_log(app.team).await;
+    let removed = "You were removed from this team; only a new invite link from its owner";
+    refused(bob.join(&earlier.path).await, removed);
+    refused(bob.join(&carols.path).await, removed);
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    not_found(bob.board_of(app.team).await, "The team");
+
+    let fresh = app.invite("single").await.unwrap();
+    bob.join(&fresh.path).await.unwrap();
+    bob.team = app.team;
+    assert_eq!(
+        owners(&bob, app.team).await,
+        [("Ada", true), ("Carol", false), ("Bob", false)].map(|(n, o)| (n.into(), o))
+    );
+}
+
 /// Each member of the team, by name, and whether they own it, in the order they joined.
 async fn owners(person: &Person, team: TeamId) -> Vec<(String, bool)> {
     let team = members(person, team).await.unwrap();
