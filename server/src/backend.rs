@@ -294,7 +294,8 @@ impl Backend for TidingsBackend {
                 id: record.todo.id,
                 title: record.todo.title.to_string(),
                 status: record.todo.status,
-                version: record.todo.version,
+                // What broadcasts carry, so that a board patched from them stays the same.
+                version: record.todo.shared_version,
                 updated_at: record.updated_at,
             })
             .collect();
@@ -326,7 +327,7 @@ impl Backend for TidingsBackend {
 /// The queries' reading, once membership is known to allow it.
 impl TidingsBackend {
     async fn read_todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
-        let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo)
+        let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo, viewer)
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::not_found("The todo"))?;
@@ -499,7 +500,7 @@ fn todo_view(
         description: todo.description.to_string(),
         notes: (todo.author == viewer).then(|| todo.notes.to_string()),
         status: todo.status,
-        version: todo.version,
+        version: todo.version_for(viewer),
         author_name: name(&todo.author),
         created_at: record.created_at,
         updated_at: record.updated_at,

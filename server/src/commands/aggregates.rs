@@ -22,6 +22,15 @@ pub trait Aggregate {
     /// The aggregate a stream belongs to, if it is one of this kind.
     fn id_of(stream: &StreamId) -> Option<Self::Id>;
     fn version(state: &Self::State) -> Version;
+    /// Whether a command decided on the stream as it stood at `seen` still applies; `Err`
+    /// holds the version to tell its sender about.
+    fn check_seen(
+        state: Option<&Self::State>,
+        seen: Version,
+        command: &Self::Command,
+    ) -> Result<(), Version>;
+    /// Whether the whole team sees `event` (a todo's private events are its author's alone).
+    fn is_shared(event: &Self::Event) -> bool;
     fn decide(
         state: Option<&Self::State>,
         command: Self::Command,
@@ -49,6 +58,21 @@ impl Aggregate for TodoStream {
 
     fn version(state: &Todo) -> Version {
         state.version
+    }
+
+    fn check_seen(
+        state: Option<&Todo>,
+        seen: Version,
+        command: &TodoCommand,
+    ) -> Result<(), Version> {
+        match state {
+            Some(todo) => todo.check_seen(seen, command),
+            None => exactly(Version::NONE, seen),
+        }
+    }
+
+    fn is_shared(event: &TodoEvent) -> bool {
+        !event.is_private()
     }
 
     fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEvent>, AppError> {
@@ -96,6 +120,18 @@ impl Aggregate for TeamStream {
         state.version
     }
 
+    fn check_seen(
+        state: Option<&Team>,
+        seen: Version,
+        _command: &TeamCommand,
+    ) -> Result<(), Version> {
+        exactly(state.map_or(Version::NONE, |team| team.version), seen)
+    }
+
+    fn is_shared(_event: &TeamEvent) -> bool {
+        true
+    }
+
     fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEvent>, AppError> {
         Ok(team::decide(state, command)?)
     }
@@ -120,5 +156,14 @@ impl Aggregate for TeamStream {
             recorded.payload.clone(),
         )
         .map(|event| event.recorded_by(recorded.actor))
+    }
+}
+
+/// A stream that must be at exactly the version its sender saw.
+fn exactly(current: Version, seen: Version) -> Result<(), Version> {
+    if seen == current {
+        Ok(())
+    } else {
+        Err(current)
     }
 }

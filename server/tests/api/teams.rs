@@ -480,3 +480,60 @@ async fn internal_notes_reach_their_author_only() {
         "the actor is the session's user"
     );
 }
+
+#[tokio::test]
+async fn an_edit_of_the_notes_alone_is_in_the_authors_timeline_only_and_conflicts_with_no_one() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let created = app.create_todo("Order parts").await.unwrap();
+    let todo = created.todo_id;
+    let bobs_before = bob.detail(todo).await.unwrap();
+    let noted = app
+        .update(todo, 1, "Order parts", "", "ask for a discount")
+        .await
+        .unwrap();
+    assert_eq!(noted.version.get(), 2);
+
+    let hers = app.detail(todo).await.unwrap();
+    let last = hers.timeline.last().unwrap();
+    assert_eq!(
+        (last.event_type.as_str(), last.summary.as_str()),
+        ("TodoNotesChanged", "Changed the internal notes")
+    );
+    assert_eq!(hers.todo.version.get(), 2);
+
+    let his = bob.detail(todo).await.unwrap();
+    assert_eq!(his.timeline, bobs_before.timeline, "nothing new for Bob");
+    assert_eq!(his.todo, bobs_before.todo, "not even the version");
+    assert_eq!(bob.board().await.todos, app.board().await.todos);
+    assert_eq!(bob.board().await.todos[0].version.get(), 1);
+    let page = bob.page(&format!("/todos/{todo}")).await.1;
+    assert!(!page.contains("internal notes") && !page.contains("TodoNotesChanged"));
+
+    // Bob's page from before the notes changed is still current: his edit goes through and
+    // keeps Ada's notes.
+    let renamed = bob
+        .edit(todo, 1, "Order more parts", "", None)
+        .await
+        .unwrap();
+    assert_eq!(renamed.version.get(), 3);
+    let after = app.detail(todo).await.unwrap();
+    assert_eq!(after.todo.title, "Order more parts");
+    assert_eq!(after.todo.notes.as_deref(), Some("ask for a discount"));
+
+    // Ada's form from before her own notes change would overwrite them: refused.
+    let (status, error) = app
+        .update(todo, 1, "Order parts", "", "stale notes")
+        .await
+        .unwrap_err();
+    assert_eq!(status, 409);
+    assert!(
+        matches!(
+            error,
+            AppError::Stale {
+                seen: 1,
+                current: 3
+            }
+        ),
+        "{error:?}"
+    );
+}

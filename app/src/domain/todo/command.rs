@@ -20,3 +20,10 @@ pub enum TodoCommand {
     Reopen,
     Archive,
 }
+
+impl TodoCommand {
+    /// Whether it sets the internal notes (an edit from the author's form, which has them).
+    pub fn sets_notes(&self) -> bool {
+        matches!(self, Self::Update { notes: Some(_), .. })
+    }
+}
