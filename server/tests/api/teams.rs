@@ -452,12 +452,14 @@ async fn internal_notes_reach_their_author_only() {
             .contains("name=\"notes\"")
     );
 
-    let (status, error) = bob
-        .update(todo, 2, "Order parts", "for the line", "overwritten")
-        .await
-        .unwrap_err();
-    assert_eq!(status, 422);
-    assert!(error.to_string().contains("internal notes"), "{error}");
+    for notes in ["overwritten", ""] {
+        let (status, error) = bob
+            .update(todo, 2, "Order parts", "for the line", notes)
+            .await
+            .unwrap_err();
+        assert_eq!(status, 422, "notes {notes:?}");
+        assert!(error.to_string().contains("internal notes"), "{error}");
+    }
     bob.edit(todo, 2, "Order more parts", "for the line", None)
         .await
         .unwrap();

@@ -204,6 +204,19 @@ fn the_author_edits_the_internal_notes_alone_in_a_private_event() {
 }
 
 #[test]
+fn the_author_clears_the_internal_notes_with_an_empty_text() {
+    let events = history(TodoStatus::Draft);
+    let todo = replay(&events).unwrap();
+    assert_eq!(todo.notes.as_str(), "ask Sam");
+    assert_eq!(
+        given(events).when(notes_edit(&todo, "")),
+        Ok(vec![TodoEvent::NotesChanged(TodoNotesChanged {
+            notes: InternalNotes::default()
+        })])
+    );
+}
+
+#[test]
 fn an_edit_of_the_title_and_the_notes_is_one_update_the_team_sees() {
     let events = history(TodoStatus::Active);
     let todo = replay(&events).unwrap();
