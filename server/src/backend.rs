@@ -158,8 +158,9 @@ impl Backend for TidingsBackend {
         email: Email,
         password: Password,
     ) -> Result<Account, AppError> {
-        self.limits.check_address(client_address(request))?;
-        self.limits.check_account(&email)?;
+        let address = client_address(request);
+        self.limits.check_address(address)?;
+        let admission = self.limits.admit_log_in(&email, address)?;
         let account = self
             .accounts
             .authenticate(&email, &password)
@@ -168,6 +169,7 @@ impl Backend for TidingsBackend {
                 AccountError::BadCredentials => AppError::BadCredentials,
                 other => internal(other),
             })?;
+        self.limits.logged_in(&email, address, admission);
         self.sign_in(request, account).await
     }
 

@@ -114,7 +114,9 @@ pub struct Limits {
         global = true
     )]
     pub login_per_address: RateLimit,
-    /// Log-in attempts per account (email address), whoever makes them.
+    /// Failed log-ins per account (email address), and per account from one client address:
+    /// past it, an address that failed on the account lately waits, while one that did not
+    /// is still let try (see `login_failures`).
     #[arg(
         long,
         env = "TIDINGS_LOGIN_LIMIT_PER_ACCOUNT",

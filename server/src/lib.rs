@@ -14,6 +14,7 @@
 //! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
+//! - [`login_failures`]: failed log-ins per account and per account from one address.
 //! - [`security_headers`]: the headers every response carries (a Content-Security-Policy
 //!   where a page sets none).
 //! - [`invite_tokens`]: invite link tokens and their hashes.
@@ -31,6 +32,7 @@ pub mod db;
 pub mod error_status;
 pub mod invite_tokens;
 pub mod live;
+pub mod login_failures;
 pub mod metrics;
 pub mod projection;
 pub mod rate_limits;
