@@ -105,7 +105,8 @@ impl Application {
             BackendHandle(Arc::new(backend)),
             live,
         )
-        .layer(sessions);
+        .layer(sessions)
+        .layer(Extension(settings.metrics_token.clone()));
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;

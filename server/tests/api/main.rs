@@ -6,6 +6,7 @@ mod helpers;
 mod live;
 mod live_abuse;
 mod markup;
+mod metrics;
 mod removal_race;
 mod resume;
 mod teams;
