@@ -414,9 +414,65 @@ async fn guessed_and_foreign_ids_get_the_same_not_found() {
     assert_eq!(foreign.0, 404);
 
     let (status, page) = mallory.page(&format!("/todos/{foreign_todo}")).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 404);
     assert!(page.contains("The todo was not found."));
     assert!(!page.contains("Ada&#x27;s") && !page.contains("Ada's team"));
+}
+
+/// `html` with its per-request nonce (which its `crossorigin` attributes repeat) replaced,
+/// so that two renderings of a page can be compared.
+fn without_nonce(html: &str) -> String {
+    let nonce = html
+        .split_once("nonce=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(nonce, _)| nonce)
+        .expect("a page has a nonce");
+    html.replace(nonce, "NONCE")
+}
+
+#[tokio::test]
+async fn pages_for_a_foreign_id_and_an_unknown_one_answer_404_with_the_same_body() {
+    let app = spawn_app().await;
+    let mallory = app.stranger("Mallory").await;
+    let foreign_todo = app.create_todo("Ada's").await.unwrap().todo_id.to_string();
+    let (foreign_team, unknown_team) = (app.team.to_string(), TeamId::new().to_string());
+    let unknown_todo = TodoId::new().to_string();
+    for (path, foreign, unknown, message) in [
+        (
+            "/teams/{}",
+            &foreign_team,
+            &unknown_team,
+            "The team was not found.",
+        ),
+        (
+            "/teams/{}/members",
+            &foreign_team,
+            &unknown_team,
+            "The team was not found.",
+        ),
+        (
+            "/todos/{}",
+            &foreign_todo,
+            &unknown_todo,
+            "The todo was not found.",
+        ),
+    ] {
+        let (status, foreign_page) = mallory.page(&path.replace("{}", foreign)).await;
+        assert_eq!(status, 404, "{path} for a foreign id");
+        let (status, unknown_page) = mallory.page(&path.replace("{}", unknown)).await;
+        assert_eq!(status, 404, "{path} for an unknown id");
+        assert!(foreign_page.contains(message), "{foreign_page}");
+        assert_eq!(
+            without_nonce(&foreign_page).replace(foreign.as_str(), "ID"),
+            without_nonce(&unknown_page).replace(unknown.as_str(), "ID"),
+            "{path}: the bodies differ only by the id and the page's nonce"
+        );
+        let (status, _) = mallory.page(&path.replace("{}", "not-an-id")).await;
+        assert_eq!(status, 404, "{path} for a malformed id");
+    }
+    let (status, page) = app.page(&format!("/teams/{}", app.team)).await;
+    assert_eq!(status, 200, "the member's own page");
+    assert!(!page.contains("was not found"));
 }
 
 #[tokio::test]
