@@ -9,6 +9,8 @@
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
 //! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
+//! - [`error_links`]: signs the errors that no-JavaScript form posts carry back in a link,
+//!   and turns away a page link with an error that is not signed.
 //! - [`backend`]: the `app::api::backend::Backend` implementation server functions call; it
 //!   checks membership on every path.
 //! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
@@ -29,6 +31,7 @@ pub mod commands;
 pub mod config;
 pub mod cross_site;
 pub mod db;
+pub mod error_links;
 pub mod error_status;
 pub mod invite_tokens;
 pub mod live;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod error_links;
 mod helpers;
 mod live;
 mod live_abuse;
