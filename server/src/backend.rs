@@ -158,8 +158,9 @@ impl Backend for TidingsBackend {
         email: Email,
         password: Password,
     ) -> Result<Account, AppError> {
-        self.limits.check_address(client_address(request))?;
-        self.limits.check_account(&email)?;
+        let address = client_address(request);
+        self.limits.check_address(address)?;
+        let admission = self.limits.admit_log_in(&email, address)?;
         let account = self
             .accounts
             .authenticate(&email, &password)
@@ -168,6 +169,7 @@ impl Backend for TidingsBackend {
                 AccountError::BadCredentials => AppError::BadCredentials,
                 other => internal(other),
             })?;
+        self.limits.logged_in(&email, address, admission);
         self.sign_in(request, account).await
     }
 
@@ -294,7 +296,8 @@ impl Backend for TidingsBackend {
                 id: record.todo.id,
                 title: record.todo.title.to_string(),
                 status: record.todo.status,
-                version: record.todo.version,
+                // What broadcasts carry, so that a board patched from them stays the same.
+                version: record.todo.shared_version,
                 updated_at: record.updated_at,
             })
             .collect();
@@ -326,7 +329,7 @@ impl Backend for TidingsBackend {
 /// The queries' reading, once membership is known to allow it.
 impl TidingsBackend {
     async fn read_todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
-        let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo)
+        let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo, viewer)
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::not_found("The todo"))?;
@@ -499,7 +502,7 @@ fn todo_view(
         description: todo.description.to_string(),
         notes: (todo.author == viewer).then(|| todo.notes.to_string()),
         status: todo.status,
-        version: todo.version,
+        version: todo.version_for(viewer),
         author_name: name(&todo.author),
         created_at: record.created_at,
         updated_at: record.updated_at,

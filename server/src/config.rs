@@ -2,6 +2,8 @@
 
 use crate::live::SocketLimits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::{
     fmt,
     net::SocketAddr,
@@ -80,6 +82,16 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub pusher_secret: Option<String>,
+    /// The bearer token that `GET /metrics` requires (`Authorization: Bearer <token>`), from
+    /// any client. Without one, `/metrics` answers only requests from this machine that no
+    /// proxy forwarded.
+    #[arg(
+        long,
+        env = "TIDINGS_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<MetricsToken>,
     /// WebSocket connections (tabs, devices) that one user may hold at once.
     #[arg(
         long,
@@ -114,7 +126,9 @@ pub struct Limits {
         global = true
     )]
     pub login_per_address: RateLimit,
-    /// Log-in attempts per account (email address), whoever makes them.
+    /// Failed log-ins per account (email address), and per account from one client address:
+    /// past it, an address that failed on the account lately waits, while one that did not
+    /// is still let try (see `login_failures`).
     #[arg(
         long,
         env = "TIDINGS_LOGIN_LIMIT_PER_ACCOUNT",
@@ -190,6 +204,54 @@ impl fmt::Display for RateLimit {
     }
 }
 
+/// The token that `GET /metrics` asks for: 16 to 256 visible ASCII characters. Only its
+/// HMAC is kept, and a presented token is checked against it in constant time.
+#[derive(Clone)]
+pub struct MetricsToken {
+    tag: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a metrics token is 16 to 256 visible ASCII characters, without spaces")]
+pub struct MetricsTokenError;
+
+impl MetricsToken {
+    const MESSAGE: &[u8] = b"tidings metrics";
+
+    /// Whether `presented` is this token, in a time that does not tell how much of it was
+    /// right (the MACs are compared in constant time).
+    pub fn matches(&self, presented: &str) -> bool {
+        Self::mac(presented).verify_slice(&self.tag).is_ok()
+    }
+
+    fn mac(key: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any size");
+        mac.update(Self::MESSAGE);
+        mac
+    }
+}
+
+impl FromStr for MetricsToken {
+    type Err = MetricsTokenError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let visible = text.bytes().all(|b| b.is_ascii_graphic());
+        if !(16..=256).contains(&text.len()) || !visible {
+            return Err(MetricsTokenError);
+        }
+        Ok(Self {
+            tag: Self::mac(text).finalize().into_bytes().to_vec(),
+        })
+    }
+}
+
+impl fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MetricsToken(…)")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Pretty,
@@ -208,6 +270,7 @@ impl Settings {
             limits: Limits::default(),
             pusher_key: "tidings".into(),
             pusher_secret: Some("test secret".into()),
+            metrics_token: None,
             connections_per_user: NonZeroUsize::new(20).expect("not zero"),
             sessionless_per_address: NonZeroUsize::new(50).expect("not zero"),
             socket_limits: SocketLimits::default(),
@@ -348,6 +411,33 @@ mod tests {
         ] {
             assert!(bad.parse::<RateLimit>().is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn a_metrics_token_is_16_to_256_visible_characters_and_matches_only_itself() {
+        let token: MetricsToken = "s3cret-metrics-token".parse().unwrap();
+        assert!(token.matches("s3cret-metrics-token"));
+        assert!(!token.matches("s3cret-metrics-toke"));
+        assert!(!token.matches(""));
+        assert_eq!(format!("{token:?}"), "MetricsToken(…)");
+        for bad in [
+            "too short",
+            "has a space in the middle",
+            "tab\there-and-there",
+        ] {
+            assert!(bad.parse::<MetricsToken>().is_err(), "{bad:?}");
+        }
+        assert!("x".repeat(256).parse::<MetricsToken>().is_ok());
+        assert!("x".repeat(257).parse::<MetricsToken>().is_err());
+        let cli =
+            Cli::try_parse_from(["server", "--metrics-token", "s3cret-metrics-token"]).unwrap();
+        assert!(
+            cli.settings
+                .metrics_token
+                .unwrap()
+                .matches("s3cret-metrics-token")
+        );
+        assert!(Cli::try_parse_from(["server", "--metrics-token", "short"]).is_err());
     }
 
     #[test]

@@ -9,11 +9,14 @@
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
 //! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
+//! - [`error_links`]: signs the errors that no-JavaScript form posts carry back in a link,
+//!   and turns away a page link with an error that is not signed.
 //! - [`backend`]: the `app::api::backend::Backend` implementation server functions call; it
 //!   checks membership on every path.
 //! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
+//! - [`login_failures`]: failed log-ins per account and per account from one address.
 //! - [`security_headers`]: the headers every response carries (a Content-Security-Policy
 //!   where a page sets none).
 //! - [`invite_tokens`]: invite link tokens and their hashes.
@@ -28,9 +31,11 @@ pub mod commands;
 pub mod config;
 pub mod cross_site;
 pub mod db;
+pub mod error_links;
 pub mod error_status;
 pub mod invite_tokens;
 pub mod live;
+pub mod login_failures;
 pub mod metrics;
 pub mod projection;
 pub mod rate_limits;

@@ -1,8 +1,11 @@
-//! Rate limits, with `governor`'s keyed limiters: log-in and sign-up attempts per client
-//! address, log-in attempts per account, and commands per user. A refusal says how long to
-//! wait.
+//! Rate limits: log-in and sign-up attempts per client address, and commands per user, with
+//! `governor`'s keyed limiters; failed log-ins per account and per account from one address
+//! with [`LoginFailures`]. A refusal says how long to wait.
 
-use crate::config::{Limits, RateLimit};
+use crate::{
+    config::{Limits, RateLimit},
+    login_failures::{Admission, LoginFailures},
+};
 use app::{
     api::AppError,
     domain::{Email, UserId},
@@ -11,7 +14,12 @@ use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
     clock::{Clock, DefaultClock},
 };
-use std::{hash::Hash, net::IpAddr, sync::Arc, time::Duration};
+use std::{
+    hash::Hash,
+    net::IpAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 /// How often keys that are full again are forgotten, so the maps stay small.
 const FORGET_EVERY: Duration = Duration::from_secs(60);
@@ -19,7 +27,7 @@ const FORGET_EVERY: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct RateLimits {
     login_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    login_by_account: Arc<DefaultKeyedRateLimiter<Email>>,
+    failed_log_ins: Arc<LoginFailures>,
     commands_by_user: Arc<DefaultKeyedRateLimiter<UserId>>,
 }
 
@@ -28,7 +36,7 @@ impl RateLimits {
     pub fn start(limits: Limits) -> Self {
         let this = Self {
             login_by_address: Arc::new(RateLimiter::keyed(quota(limits.login_per_address))),
-            login_by_account: Arc::new(RateLimiter::keyed(quota(limits.login_per_account))),
+            failed_log_ins: Arc::new(LoginFailures::new(limits.login_per_account)),
             commands_by_user: Arc::new(RateLimiter::keyed(quota(limits.commands_per_user))),
         };
         let limiters = this.clone();
@@ -37,7 +45,7 @@ impl RateLimits {
             loop {
                 every.tick().await;
                 limiters.login_by_address.retain_recent();
-                limiters.login_by_account.retain_recent();
+                limiters.failed_log_ins.forget_old(Instant::now());
                 limiters.commands_by_user.retain_recent();
             }
         });
@@ -49,9 +57,17 @@ impl RateLimits {
         check(&self.login_by_address, &address)
     }
 
-    /// One log-in attempt on the account `email`.
-    pub fn check_account(&self, email: &Email) -> Result<(), AppError> {
-        check(&self.login_by_account, email)
+    /// One log-in attempt on the account `email` from `address`, refused if too many
+    /// failed lately (see [`LoginFailures`]); it counts as failed until [`Self::logged_in`].
+    pub fn admit_log_in(&self, email: &Email, address: IpAddr) -> Result<Admission, AppError> {
+        self.failed_log_ins
+            .admit(email, address, Instant::now())
+            .map_err(refusal)
+    }
+
+    /// The attempt that [`Self::admit_log_in`] let through had the right password.
+    pub fn logged_in(&self, email: &Email, address: IpAddr, admission: Admission) {
+        self.failed_log_ins.succeeded(email, address, admission);
     }
 
     /// One command by `user`.
@@ -71,12 +87,15 @@ fn check<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
 ) -> Result<(), AppError> {
-    limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        AppError::RateLimited {
-            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-        }
-    })
+    limiter
+        .check_key(key)
+        .map_err(|not_until| refusal(not_until.wait_time_from(DefaultClock::default().now())))
+}
+
+fn refusal(wait: Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::{
     config::{DatabaseUrl, Settings},
     cross_site::refuse_cross_site,
     db,
+    error_links::{self, ErrorLinks},
     error_status::map_error_status,
     live::{self, Hub, Live, Occupancy, Reactor, SignedIn, Signer, SocketRuntime},
     metrics::Metrics,
@@ -105,7 +106,12 @@ impl Application {
             BackendHandle(Arc::new(backend)),
             live,
         )
-        .layer(sessions);
+        .layer(sessions)
+        .layer(Extension(settings.metrics_token.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            ErrorLinks::new()?,
+            error_links::sign_and_check,
+        ));
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;

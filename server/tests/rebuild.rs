@@ -1,6 +1,6 @@
 //! A rebuild from the log equals the incremental projection, over random command histories
-//! of todos and of a team's members (joining, leaving, removed) and invite links, and it can
-//! run while commands keep arriving.
+//! of todos and of a team's members (joining, leaving, removed, and rejoining) and the
+//! invite links each of them makes, and it can run while commands keep arriving.
 
 use app::{
     api::backend::CommandRequest,
@@ -29,7 +29,8 @@ enum Step {
     Complete(usize),
     Reopen(usize),
     Archive(usize),
-    Invite(bool),
+    /// Someone (by index, the creator first) makes an invite link, single-use or not.
+    Invite(bool, usize),
     Revoke(usize),
     Join(usize, usize),
     Leave(usize),
@@ -46,7 +47,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..6usize).prop_map(Step::Complete),
         (0..6usize).prop_map(Step::Reopen),
         (0..6usize).prop_map(Step::Archive),
-        any::<bool>().prop_map(Step::Invite),
+        (any::<bool>(), 0..4usize).prop_map(|(single, by)| Step::Invite(single, by)),
         (0..4usize).prop_map(Step::Revoke),
         (0..3usize, 0..4usize).prop_map(|(p, i)| Step::Join(p, i)),
         (0..4usize).prop_map(Step::Leave),
@@ -110,7 +111,7 @@ impl World {
     async fn run(&mut self, step: Step) {
         let now = chrono::Utc::now();
         let (index, command) = match step {
-            Step::Invite(single_use) => {
+            Step::Invite(single_use, by) => {
                 let invitation_id = InvitationId::new();
                 self.invitations.push(invitation_id);
                 let hash = format!("{:064x}", invitation_id.as_uuid().as_u128());
@@ -119,7 +120,7 @@ impl World {
                     token_hash: TokenHash::parse(&hash).unwrap(),
                     single_use,
                     expires_at: now + chrono::Duration::days(1),
-                    by: self.actor,
+                    by: self.everyone()[by],
                 };
                 return self.run_team(invite).await;
             }
@@ -327,7 +328,7 @@ async fn read_models_of_an_older_shape_are_projected_again_at_start_up() {
     let steps = [
         Step::Create("Plan".into()),
         Step::Activate(0),
-        Step::Invite(false),
+        Step::Invite(false, 0),
         Step::Join(0, 0),
         Step::Join(1, 0),
         Step::Leave(0),

@@ -105,7 +105,8 @@ impl From<TeamError> for AppError {
             | TeamError::InvitationRevoked
             | TeamError::LastMember
             | TeamError::NotTheOwner
-            | TeamError::RemovingYourself => Self::Refused {
+            | TeamError::RemovingYourself
+            | TeamError::RemovedFromTeam => Self::Refused {
                 message: error.to_string(),
             },
         }

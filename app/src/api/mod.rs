@@ -6,6 +6,7 @@ pub mod backend;
 #[cfg(feature = "ssr")]
 mod context;
 mod error;
+mod form_field;
 mod teams;
 mod todos;
 mod views;
@@ -16,6 +17,7 @@ pub use accounts::{
 pub use error::AppError;
 #[cfg(feature = "ssr")]
 pub use error::parse_id;
+pub use form_field::SentText;
 pub use teams::{
     CreateInvitation, CreateTeam, FetchTeamMembers, JoinTeam, LeaveTeam, PreviewInvitation,
     RemoveMember, RevokeInvitation, create_invitation, create_team, fetch_team_members, join_team,

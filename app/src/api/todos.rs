@@ -1,7 +1,7 @@
 //! The server functions: every todo command and query. Arguments arrive as text from forms
 //! and are parsed into typed values here, so a bad one is refused before anything runs.
 
-use super::{AppError, CommandReceipt, TeamBoard, TeamSummary, TodoDetail};
+use super::{AppError, CommandReceipt, SentText, TeamBoard, TeamSummary, TodoDetail};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -47,14 +47,14 @@ pub async fn create_todo(
 }
 
 /// Replaces a todo's title and description, and its internal notes when `notes` is sent
-/// (only the author's form has that field).
+/// (only the author's form has that field; sent empty, it clears them).
 #[server(endpoint = "update_todo")]
 pub async fn update_todo(
     todo_id: String,
     expected_version: u64,
     title: String,
     description: String,
-    notes: Option<String>,
+    #[server(default)] notes: SentText,
     command_id: String,
 ) -> Result<CommandReceipt, AppError> {
     let (backend, actor) = signed_in().await?;

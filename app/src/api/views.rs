@@ -91,7 +91,8 @@ pub struct TodoDetail {
 }
 
 /// The answer to a command: where its events landed. `duplicate` says that an earlier attempt
-/// with the same command id wrote them.
+/// with the same command id wrote them; `broadcast`, that a broadcast carries them (not so
+/// for a command that wrote nothing, or only what its author alone sees: internal notes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandReceipt {
     pub command_id: CommandId,
@@ -99,6 +100,7 @@ pub struct CommandReceipt {
     pub position: Position,
     pub version: Version,
     pub duplicate: bool,
+    pub broadcast: bool,
 }
 
 /// The signed-in person and their teams, as the top bar and the home page show them.

@@ -19,10 +19,26 @@ where
                 Suspend::new(async move {
                     match resource.await {
                         Ok(value) => render(value).into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Err(error) => {
+                            #[cfg(feature = "ssr")]
+                            answer_not_found_for(&error);
+                            view! { <ErrorNotice error /> }.into_any()
+                        }
                     }
                 })
             }}
         </Transition>
+    }
+}
+
+/// A page whose address names nothing the viewer may see (an unknown or foreign id, or one
+/// that is not an id at all) answers 404, like a path that matches no route; the body is
+/// the same "… was not found." whichever it was.
+#[cfg(feature = "ssr")]
+fn answer_not_found_for(error: &AppError) {
+    if matches!(error, AppError::NotFound { .. } | AppError::Invalid { .. })
+        && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        options.set_status(http::StatusCode::NOT_FOUND);
     }
 }

@@ -3,8 +3,9 @@
 //! A click is shown as done not when its server function answers but when the broadcast
 //! carrying its command id arrives, so the screen never shows a state that the log does not
 //! have. Until then its todo (or the create form) shows that it is saving. A command that
-//! wrote nothing (an edit that changed nothing) has no broadcast: it is confirmed when its
-//! answer's position is already on screen. A refused command is dropped; its error shows.
+//! has no broadcast (an edit that changed nothing, or only the author's internal notes) is
+//! confirmed by its answer, and the page is loaded again as of the answer's position. A
+//! refused command is dropped; its error shows.
 
 use super::{LiveStatus, use_live_status};
 use crate::{
@@ -107,8 +108,8 @@ pub fn creating(pending: RwSignal<Pending>) -> impl Fn() -> bool + Copy + Send +
 /// its id and todo from the input), marked accepted by its answer (or confirmed at once when
 /// the answer is already on screen, `shown`), and dropped when the action has nothing in
 /// flight and the command was not accepted. The broadcast's handler confirms the rest. An
-/// answer that comes while the socket is not live cannot count on a broadcast: the command
-/// is confirmed and `reload` loads the page as of the answer's position.
+/// answer that no broadcast will follow (the command has none, or the socket is not live)
+/// confirms its command, and `reload` loads the page as of the answer's position.
 pub fn track_commands<S>(
     action: ServerAction<S>,
     pending: RwSignal<Pending>,
@@ -136,7 +137,7 @@ pub fn track_commands<S>(
     let status = use_live_status();
     Effect::new(move |_| {
         if let Some(Ok(receipt)) = action.value().get() {
-            if status.get_untracked() == LiveStatus::Live {
+            if receipt.broadcast && status.get_untracked() == LiveStatus::Live {
                 let shown = untrack(&shown);
                 pending.try_update(|pending| pending.accepted(&receipt, shown));
             } else {
@@ -159,6 +160,7 @@ mod tests {
             position: Position::new(position),
             version: Version::new(1),
             duplicate: false,
+            broadcast: true,
         }
     }
 

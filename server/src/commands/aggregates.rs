@@ -1,7 +1,7 @@
 //! The aggregates the command path runs: each names its stream, decides, folds and encodes
 //! with the domain's own pure functions.
 
-use crate::store::{NewEvent, StreamId};
+use crate::store::{NewEvent, RecordedEvent, StreamId};
 use app::{
     api::AppError,
     domain::{
@@ -22,17 +22,22 @@ pub trait Aggregate {
     /// The aggregate a stream belongs to, if it is one of this kind.
     fn id_of(stream: &StreamId) -> Option<Self::Id>;
     fn version(state: &Self::State) -> Version;
+    /// Whether a command decided on the stream as it stood at `seen` still applies; `Err`
+    /// holds the version to tell its sender about.
+    fn check_seen(
+        state: Option<&Self::State>,
+        seen: Version,
+        command: &Self::Command,
+    ) -> Result<(), Version>;
+    /// Whether the whole team sees `event` (a todo's private events are its author's alone).
+    fn is_shared(event: &Self::Event) -> bool;
     fn decide(
         state: Option<&Self::State>,
         command: Self::Command,
     ) -> Result<Vec<Self::Event>, AppError>;
     fn apply(state: Option<Self::State>, event: &Self::Event) -> Option<Self::State>;
     fn encode(event: &Self::Event) -> NewEvent;
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<Self::Event, DecodeError>;
+    fn decode(recorded: &RecordedEvent) -> Result<Self::Event, DecodeError>;
 }
 
 pub struct TodoStream;
@@ -55,6 +60,21 @@ impl Aggregate for TodoStream {
         state.version
     }
 
+    fn check_seen(
+        state: Option<&Todo>,
+        seen: Version,
+        command: &TodoCommand,
+    ) -> Result<(), Version> {
+        match state {
+            Some(todo) => todo.check_seen(seen, command),
+            None => exactly(Version::NONE, seen),
+        }
+    }
+
+    fn is_shared(event: &TodoEvent) -> bool {
+        !event.is_private()
+    }
+
     fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEvent>, AppError> {
         Ok(todo::decide(state, command)?)
     }
@@ -71,12 +91,12 @@ impl Aggregate for TodoStream {
         }
     }
 
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<TodoEvent, DecodeError> {
-        TodoEvent::decode(event_type, schema_version, payload)
+    fn decode(recorded: &RecordedEvent) -> Result<TodoEvent, DecodeError> {
+        TodoEvent::decode(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )
     }
 }
 
@@ -100,6 +120,18 @@ impl Aggregate for TeamStream {
         state.version
     }
 
+    fn check_seen(
+        state: Option<&Team>,
+        seen: Version,
+        _command: &TeamCommand,
+    ) -> Result<(), Version> {
+        exactly(state.map_or(Version::NONE, |team| team.version), seen)
+    }
+
+    fn is_shared(_event: &TeamEvent) -> bool {
+        true
+    }
+
     fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEvent>, AppError> {
         Ok(team::decide(state, command)?)
     }
@@ -116,11 +148,22 @@ impl Aggregate for TeamStream {
         }
     }
 
-    fn decode(
-        event_type: &str,
-        schema_version: u16,
-        payload: serde_json::Value,
-    ) -> Result<TeamEvent, DecodeError> {
-        TeamEvent::decode(event_type, schema_version, payload)
+    /// Older events leave out what the actor tells (see [`TeamEvent::recorded_by`]).
+    fn decode(recorded: &RecordedEvent) -> Result<TeamEvent, DecodeError> {
+        TeamEvent::decode(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )
+        .map(|event| event.recorded_by(recorded.actor))
+    }
+}
+
+/// A stream that must be at exactly the version its sender saw.
+fn exactly(current: Version, seen: Version) -> Result<(), Version> {
+    if seen == current {
+        Ok(())
+    } else {
+        Err(current)
     }
 }

@@ -18,15 +18,17 @@ use tokio::sync::watch;
 /// How long a command waits for the projector before answering without it.
 const PROJECTION_WAIT: Duration = Duration::from_secs(5);
 const STREAM_PAGE: u32 = 1_000;
-/// How often a command that did not name a version is decided again after losing a race.
+/// How often a command is decided again after losing a race.
 const RACE_RETRIES: usize = 3;
 
-/// The version a command expects its stream at.
+/// The version a command expects its stream at. Either way, a command that loses the race
+/// to append is checked and decided again.
 #[derive(Debug, Clone, Copy)]
 pub enum Expect {
-    /// Exactly this one: the person saw it, and a change since then is a conflict.
+    /// This one: the person saw it, and a change since then that the command would
+    /// conflict with is refused ([`Aggregate::check_seen`]).
     Exactly(Version),
-    /// Whatever it is now: the command is decided again if another one wins the race.
+    /// Whatever it is now.
     Current,
 }
 
@@ -37,6 +39,8 @@ pub struct Outcome {
     pub position: Position,
     pub version: Version,
     pub duplicate: bool,
+    /// Whether its events include one that the whole team sees, and so is broadcast.
+    pub shared: bool,
 }
 
 #[derive(Clone)]
@@ -68,6 +72,7 @@ impl CommandHandler {
             position: outcome.position,
             version: outcome.version,
             duplicate: outcome.duplicate,
+            broadcast: outcome.shared,
         })
     }
 
@@ -106,7 +111,7 @@ impl CommandHandler {
             .await
             .map_err(internal)?
         {
-            return self.outcome_of_retry(first).await;
+            return self.outcome_of_retry::<A>(first).await;
         }
         let stream = A::stream(id);
         let mut attempts = 0;
@@ -114,10 +119,8 @@ impl CommandHandler {
             attempts += 1;
             let state = self.load::<A>(&stream).await?;
             let current = state.as_ref().map_or(Version::NONE, A::version);
-            if let Expect::Exactly(seen) = expect
-                && seen != current
-            {
-                return Err(stale(seen, current));
+            if let Expect::Exactly(seen) = expect {
+                A::check_seen(state.as_ref(), seen, &command).map_err(|now| stale(seen, now))?;
             }
             let events = A::decide(state.as_ref(), command.clone())?;
             if events.is_empty() {
@@ -126,8 +129,10 @@ impl CommandHandler {
                     position: *self.projected.borrow(),
                     version: current,
                     duplicate: false,
+                    shared: false,
                 });
             }
+            let shared = events.iter().any(A::is_shared);
             let append = Append {
                 stream: stream.clone(),
                 expected_version: current,
@@ -144,10 +149,10 @@ impl CommandHandler {
                         position: committed.last_position,
                         version: committed.last_version,
                         duplicate: outcome.duplicate,
+                        shared,
                     });
                 }
-                Err(AppendError::Conflict { .. })
-                    if matches!(expect, Expect::Current) && attempts < RACE_RETRIES => {}
+                Err(AppendError::Conflict { .. }) if attempts < RACE_RETRIES => {}
                 Err(AppendError::Conflict {
                     expected, actual, ..
                 }) => return Err(stale(expected, actual)),
@@ -157,24 +162,27 @@ impl CommandHandler {
     }
 
     /// A retry is answered with the first attempt's outcome. The first event names the
-    /// stream, which for a create is not the one this attempt would have made.
-    async fn outcome_of_retry(&self, first: Committed) -> Result<Outcome, AppError> {
+    /// stream, which for a create is not the one this attempt would have made, and tells
+    /// whether the team saw it (a command records one todo event, or a team's events).
+    async fn outcome_of_retry<A: Aggregate>(&self, first: Committed) -> Result<Outcome, AppError> {
         let before = Position::new(first.first_position.get() - 1);
         let events = self
             .store
             .read_all_after(before, 1)
             .await
             .map_err(internal)?;
-        let stream = events
+        let event = events
             .into_iter()
             .next()
-            .map(|event| event.stream)
             .ok_or_else(|| internal("a committed command has no events"))?;
+        // An event of another kind of stream: the caller refuses the reused command id.
+        let shared = A::decode(&event).map_or(true, |decoded| A::is_shared(&decoded));
         Ok(Outcome {
-            stream,
+            stream: event.stream,
             position: first.last_position,
             version: first.last_version,
             duplicate: true,
+            shared,
         })
     }
 
@@ -190,12 +198,7 @@ impl CommandHandler {
             let Some(last) = page.last() else { break };
             after = last.version;
             for recorded in &page {
-                let event = A::decode(
-                    &recorded.event_type,
-                    recorded.schema_version,
-                    recorded.payload.clone(),
-                )
-                .map_err(internal)?;
+                let event = A::decode(recorded).map_err(internal)?;
                 state = A::apply(state, &event);
             }
             if page.len() < STREAM_PAGE as usize {

@@ -91,6 +91,9 @@ impl Tracker {
             let todo = todo::apply(before, &decoded)
                 .ok_or_else(|| corrupt("a todo event before its creation".into()))?;
             self.todos.put(id, todo.clone());
+            if decoded.is_private() {
+                return Ok(Change::Nothing);
+            }
             let team_stream = StreamId::for_team(todo.team_id);
             let members = self
                 .members_of(todo.team_id, &team_stream, Version::new(u64::MAX))

@@ -22,8 +22,9 @@ impl Tables {
     /// `user_version`. Raise it with every change to their columns: a database whose read
     /// models have an older shape gets them projected anew from the log at start-up
     /// ([`super::prepare`]). 1: members carry the position at which they joined. 2: the
-    /// positions of each team's events (`team_log`), which replays read.
-    pub const SHAPE: i64 = 2;
+    /// positions of each team's events (`team_log`), which replays read. 3: todos carry the
+    /// version the team sees, and timeline lines whom they are for.
+    pub const SHAPE: i64 = 3;
 
     /// The tables that pages read.
     pub const LIVE: Tables = Tables {
@@ -60,6 +61,7 @@ impl Tables {
                  notes         TEXT    NOT NULL,
                  status        TEXT    NOT NULL,
                  version       INTEGER NOT NULL,
+                 shared_version INTEGER NOT NULL,
                  created_at    TEXT    NOT NULL,
                  updated_at    TEXT    NOT NULL,
                  last_position INTEGER NOT NULL
@@ -71,7 +73,9 @@ impl Tables {
                  event_type  TEXT    NOT NULL,
                  actor       TEXT    NOT NULL,
                  recorded_at TEXT    NOT NULL,
-                 summary     TEXT    NOT NULL
+                 summary     TEXT    NOT NULL,
+                 -- The one user who may read the line (the todo's author), or NULL: everyone.
+                 visible_to  TEXT
              );
              CREATE TABLE IF NOT EXISTS {teams} (
                  team_id    TEXT NOT NULL PRIMARY KEY,

@@ -17,7 +17,8 @@ pub async fn project(
         event.schema_version,
         event.payload.clone(),
     )
-    .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
+    .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?
+    .recorded_by(event.actor);
     let at = timestamp(event);
     match decoded {
         TeamEvent::Created(created) => {
@@ -38,6 +39,7 @@ pub async fn project(
             token_hash,
             single_use,
             expires_at,
+            created_by,
         }) => {
             let team = team_of(event)?;
             let sql = format!(
@@ -51,7 +53,7 @@ pub async fn project(
                 .bind(team)
                 .bind(token_hash.as_str())
                 .bind(single_use)
-                .bind(event.actor.to_string())
+                .bind(created_by.unwrap_or(event.actor).to_string())
                 .bind(at)
                 .bind(expires_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
                 .execute(conn)

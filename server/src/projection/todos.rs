@@ -28,17 +28,18 @@ pub async fn project(
     )
     .map_err(|error| ProjectionError::Corrupt(format!("event {}: {error}", event.position)))?;
     let before = load(conn, tables, todo_id).await?;
-    let summary = summarise(before.as_ref(), &decoded);
+    let entry = summarise(before.as_ref(), &decoded);
     let after = apply(before, &decoded).ok_or_else(|| {
         ProjectionError::Corrupt(format!(
             "event {} precedes its todo's creation",
             event.position
         ))
     })?;
-    upsert(conn, tables, &after, event).await?;
+    upsert(conn, tables, &after, event, !decoded.is_private()).await?;
     let timeline = format!(
-        "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at, summary,
+                         visible_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         tables.timeline
     );
     sqlx::query(&timeline)
@@ -48,21 +49,38 @@ pub async fn project(
         .bind(&event.event_type)
         .bind(event.actor.to_string())
         .bind(timestamp(event))
-        .bind(summary)
+        .bind(entry.summary)
+        .bind(entry.author_only.then(|| after.author.to_string()))
         .execute(conn)
         .await?;
     Ok(after.team_id)
 }
 
+/// A line of the activity timeline.
+struct Entry {
+    summary: String,
+    /// Whether only the todo's author may read it: it is about the internal notes alone.
+    author_only: bool,
+}
+
 /// A line for the activity timeline. It names what changed, but never the internal notes'
-/// content, which only the author may read.
-fn summarise(before: Option<&Todo>, event: &TodoEvent) -> String {
+/// content, which only the author may read; a change of the notes alone is the author's only.
+fn summarise(before: Option<&Todo>, event: &TodoEvent) -> Entry {
+    let shared = |summary: &str| Entry {
+        summary: summary.to_owned(),
+        author_only: false,
+    };
+    let notes_changed = Entry {
+        summary: "Changed the internal notes".into(),
+        author_only: true,
+    };
     match (before, event) {
-        (_, TodoEvent::Created(created)) => format!("Created “{}”", created.title),
-        (_, TodoEvent::Activated) => "Activated".into(),
-        (_, TodoEvent::Completed) => "Completed".into(),
-        (_, TodoEvent::Reopened) => "Reopened".into(),
-        (_, TodoEvent::Archived) => "Archived".into(),
+        (_, TodoEvent::Created(created)) => shared(&format!("Created “{}”", created.title)),
+        (_, TodoEvent::Activated) => shared("Activated"),
+        (_, TodoEvent::Completed) => shared("Completed"),
+        (_, TodoEvent::Reopened) => shared("Reopened"),
+        (_, TodoEvent::Archived) => shared("Archived"),
+        (_, TodoEvent::NotesChanged(_)) => notes_changed,
         (Some(todo), TodoEvent::Updated(updated)) => {
             let mut changes = Vec::new();
             if updated.title != todo.title {
@@ -71,18 +89,20 @@ fn summarise(before: Option<&Todo>, event: &TodoEvent) -> String {
             if updated.description != todo.description {
                 changes.push("edited the description".to_owned());
             }
+            // Before notes edits had an event of their own, they were updates like this one.
             if changes.is_empty() {
-                "Edited".into()
-            } else {
-                let text = changes.join(" and ");
-                let mut chars = text.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
+                return notes_changed;
             }
+            let text = changes.join(" and ");
+            let mut chars = text.chars();
+            shared(
+                &chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                    .unwrap_or_default(),
+            )
         }
-        (None, TodoEvent::Updated(_)) => "Edited".into(),
+        (None, TodoEvent::Updated(_)) => shared("Edited"),
     }
 }
 
@@ -92,7 +112,8 @@ async fn load(
     todo_id: TodoId,
 ) -> Result<Option<Todo>, ProjectionError> {
     let sql = format!(
-        "SELECT todo_id, team_id, author, title, description, notes, status, version
+        "SELECT todo_id, team_id, author, title, description, notes, status, version,
+                shared_version
          FROM {} WHERE todo_id = ?",
         tables.todos
     );
@@ -117,23 +138,29 @@ pub fn todo_from_row(row: &SqliteRow) -> Result<Todo, ProjectionError> {
         notes: InternalNotes::parse(&text("notes")?).map_err(|_| corrupt("notes"))?,
         status: TodoStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
         version: Version::new(row.try_get::<i64, _>("version")? as u64),
+        shared_version: Version::new(row.try_get::<i64, _>("shared_version")? as u64),
     })
 }
 
+/// Writes the todo's row. `updated_at` is the time of its last shared event: a private one
+/// leaves it, as it leaves the version that the team sees.
 async fn upsert(
     conn: &mut SqliteConnection,
     tables: Tables,
     todo: &Todo,
     event: &RecordedEvent,
+    shared: bool,
 ) -> Result<(), ProjectionError> {
     let sql = format!(
         "INSERT INTO {} (todo_id, team_id, author, title, description, notes, status, version,
-                         created_at, updated_at, last_position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         shared_version, created_at, updated_at, last_position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (todo_id) DO UPDATE SET
              title = excluded.title, description = excluded.description, notes = excluded.notes,
              status = excluded.status, version = excluded.version,
-             updated_at = excluded.updated_at, last_position = excluded.last_position",
+             shared_version = excluded.shared_version,
+             updated_at = CASE WHEN ? THEN excluded.updated_at ELSE updated_at END,
+             last_position = excluded.last_position",
         tables.todos
     );
     sqlx::query(&sql)
@@ -145,9 +172,11 @@ async fn upsert(
         .bind(todo.notes.as_str())
         .bind(todo.status.as_str())
         .bind(todo.version.get() as i64)
+        .bind(todo.shared_version.get() as i64)
         .bind(timestamp(event))
         .bind(timestamp(event))
         .bind(event.position.get() as i64)
+        .bind(shared)
         .execute(conn)
         .await?;
     Ok(())

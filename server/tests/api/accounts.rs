@@ -229,6 +229,57 @@ async fn log_in_attempts_per_account_are_limited_at_the_edge() {
 }
 
 #[tokio::test]
+async fn a_guesser_cannot_lock_the_owner_out_and_each_guessing_address_is_limited() {
+    let app = spawn_app_with(limits(100, 5)).await;
+    let address = app.account_of("Grace").await;
+    let attacker = app.anonymous_from([127, 0, 0, 2].into());
+    for attempt in 1..=5 {
+        let (status, _) = attacker
+            .log_in(&address, "wrong password")
+            .await
+            .unwrap_err();
+        assert_eq!(status, 401, "wrong guess {attempt} of 5 is answered");
+    }
+
+    let owner = app.anonymous();
+    let account = owner.log_in(&address, PASSWORD).await.unwrap();
+    assert_eq!(
+        account.display_name, "Grace",
+        "the owner gets in from her address"
+    );
+
+    let (status, error) = attacker
+        .log_in(&address, "wrong password")
+        .await
+        .unwrap_err();
+    assert_eq!(status, 429, "the guesser's sixth attempt is refused");
+    assert!(matches!(error, AppError::RateLimited { retry_after_secs } if retry_after_secs > 0));
+    let (status, _) = attacker.log_in(&address, PASSWORD).await.unwrap_err();
+    assert_eq!(status, 429, "even with the right password");
+
+    let another = app.anonymous_from([127, 0, 0, 3].into());
+    let (status, _) = another
+        .log_in(&address, "wrong password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status, 401,
+        "a fresh address gets one try on the full account"
+    );
+    let (status, _) = another
+        .log_in(&address, "wrong password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status, 429,
+        "and then waits while the account is over its count"
+    );
+
+    let again = app.anonymous();
+    again.log_in(&address, PASSWORD).await.unwrap();
+}
+
+#[tokio::test]
 async fn log_in_and_sign_up_attempts_per_address_are_limited_at_the_edge() {
     // Ada's sign-up is the first attempt from 127.0.0.1.
     let app = spawn_app_with(limits(4, 100)).await;

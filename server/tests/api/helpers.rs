@@ -14,7 +14,11 @@ use server::{
     store::StreamId,
 };
 use sqlx::{Row, sqlite::SqliteConnectOptions};
-use std::{net::SocketAddr, ops::Deref, sync::Arc};
+use std::{
+    net::{IpAddr, SocketAddr},
+    ops::Deref,
+    sync::Arc,
+};
 
 /// The password every test person signs up with.
 pub const PASSWORD: &str = "correct horse battery";
@@ -121,6 +125,13 @@ impl TestApp {
         Person::anonymous(self.addr)
     }
 
+    /// A browser with no session, on a machine of its own: it connects from `address`
+    /// (another loopback address, such as 127.0.0.2), which the server takes for the
+    /// client's.
+    pub fn anonymous_from(&self, address: IpAddr) -> Person {
+        Person::with_client(self.addr, |client| client.local_address(address))
+    }
+
     /// A team's events in the log, oldest first, read from the SQLite file beside the
     /// running server.
     pub async fn team_log(&self, team: TeamId) -> Vec<LoggedEvent> {
@@ -150,8 +161,15 @@ impl TestApp {
 
 impl Person {
     fn anonymous(addr: SocketAddr) -> Self {
+        Self::with_client(addr, |client| client)
+    }
+
+    fn with_client(
+        addr: SocketAddr,
+        configure: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+    ) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
+        let client = configure(reqwest::Client::builder())
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -332,7 +332,7 @@ async fn a_subscriber_receives_each_todo_event_with_its_position_and_command_id(
     let mut socket = subscribed(&app, app.team).await;
     let created = app.create_todo("Live one").await.unwrap();
     let todo = created.todo_id.to_string();
-    app.update(created.todo_id, 1, "Live one", "", "secret note")
+    app.update(created.todo_id, 1, "Live one", "described", "secret note")
         .await
         .unwrap();
     app.transition(&todo, 2, "activate").await.unwrap();
@@ -366,6 +366,52 @@ async fn a_subscriber_receives_each_todo_event_with_its_position_and_command_id(
     assert_eq!(last["position"], completed.position.get());
     assert_eq!(last["todo"]["status"], "completed");
     assert_eq!(last["todo"]["version"], 4);
+}
+
+#[tokio::test]
+async fn an_edit_of_the_internal_notes_alone_is_broadcast_on_no_channel_live_or_replayed() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let created = app.create_todo("Quiet").await.unwrap();
+    let todo = created.todo_id;
+    let (mut socket, socket_id) = connect(&bob).await;
+    for channel in [
+        team_channel(app.team),
+        format!("private-todo.{todo}"),
+        format!("private-user.{}.todos", bob.id),
+    ] {
+        let (_, body) = authorize(&bob, &socket_id, &channel).await;
+        let answer = subscribe_with(&mut socket, &channel, &body).await;
+        assert_eq!(answer["event"], "pusher_internal:subscription_succeeded");
+    }
+    let notes = app
+        .update(todo, 1, "Quiet", "", "between us")
+        .await
+        .unwrap();
+    assert!(
+        !notes.broadcast,
+        "the answer says that no broadcast follows"
+    );
+    let activated = app
+        .transition(&todo.to_string(), 1, "activate")
+        .await
+        .unwrap();
+    assert!(activated.broadcast);
+    for _ in 0..3 {
+        let frame = next(&mut socket).await;
+        assert_eq!(frame["event"], "TodoActivated", "{frame}");
+        let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+        assert_eq!(data["todo"]["version"], 3);
+    }
+    assert!(silent(&mut socket).await);
+
+    let (mut replayed, socket_id) = connect(&bob).await;
+    resume_team(&bob, &mut replayed, &socket_id, created.position.get()).await;
+    assert_eq!(
+        next(&mut replayed).await["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+    assert_eq!(next(&mut replayed).await["event"], "TodoActivated");
+    assert!(silent(&mut replayed).await);
 }
 
 #[tokio::test]

@@ -2,10 +2,12 @@
 
 mod accounts;
 mod bad_input;
+mod error_links;
 mod helpers;
 mod live;
 mod live_abuse;
 mod markup;
+mod metrics;
 mod removal_race;
 mod resume;
 mod teams;

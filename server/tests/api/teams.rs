@@ -208,6 +208,57 @@ async fn removing_yourself_the_owner_or_a_non_member_is_refused() {
     assert_eq!(members(&app, app.team).await.unwrap().members.len(), 2);
 }
 
+#[tokio::test]
+async fn a_removed_member_cannot_rejoin_through_a_link_he_made() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let bobs = bob.invite("reusable").await.unwrap();
+    let adas = app.invite("reusable").await.unwrap();
+    app.remove_member(bob.id).await.unwrap();
+
+    let invitations = members(&app, app.team).await.unwrap().invitations;
+    let status = |id: InvitationId| {
+        invitations
+            .iter()
+            .find(|invitation| invitation.id == id)
+            .map(|invitation| invitation.status)
+    };
+    assert_eq!(status(bobs.id), Some(InvitationStatus::Revoked));
+    assert_eq!(status(adas.id), Some(InvitationStatus::Open));
+
+    let before = app.team_log(app.team).await;
+    refused(bob.join(&bobs.path).await, "This invite link was revoked");
+    let carol = app.newcomer("Carol").await;
+    refused(carol.join(&bobs.path).await, "This invite link was revoked");
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    not_found(bob.board_of(app.team).await, "The team");
+}
+
+#[tokio::test]
+async fn a_removed_member_rejoins_only_through_a_link_the_owner_made_after_the_removal() {
+    let (app, mut bob) = spawn_app_with_bob().await;
+    let earlier = app.invite("reusable").await.unwrap();
+    let mut carol = app.newcomer("Carol").await;
+    carol.join(&earlier.path).await.unwrap();
+    carol.team = app.team;
+    app.remove_member(bob.id).await.unwrap();
+    let carols = carol.invite("reusable").await.unwrap();
+
+    let before = app.team_log(app.team).await;
+    let removed = "You were removed from this team; only a new invite link from its owner";
+    refused(bob.join(&earlier.path).await, removed);
+    refused(bob.join(&carols.path).await, removed);
+    assert_eq!(app.team_log(app.team).await, before, "nothing was written");
+    not_found(bob.board_of(app.team).await, "The team");
+
+    let fresh = app.invite("single").await.unwrap();
+    bob.join(&fresh.path).await.unwrap();
+    bob.team = app.team;
+    assert_eq!(
+        owners(&bob, app.team).await,
+        [("Ada", true), ("Carol", false), ("Bob", false)].map(|(n, o)| (n.into(), o))
+    );
+}
+
 /// Each member of the team, by name, and whether they own it, in the order they joined.
 async fn owners(person: &Person, team: TeamId) -> Vec<(String, bool)> {
     let team = members(person, team).await.unwrap();
@@ -363,9 +414,65 @@ async fn guessed_and_foreign_ids_get_the_same_not_found() {
     assert_eq!(foreign.0, 404);
 
     let (status, page) = mallory.page(&format!("/todos/{foreign_todo}")).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 404);
     assert!(page.contains("The todo was not found."));
     assert!(!page.contains("Ada&#x27;s") && !page.contains("Ada's team"));
+}
+
+/// `html` with its per-request nonce (which its `crossorigin` attributes repeat) replaced,
+/// so that two renderings of a page can be compared.
+fn without_nonce(html: &str) -> String {
+    let nonce = html
+        .split_once("nonce=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(nonce, _)| nonce)
+        .expect("a page has a nonce");
+    html.replace(nonce, "NONCE")
+}
+
+#[tokio::test]
+async fn pages_for_a_foreign_id_and_an_unknown_one_answer_404_with_the_same_body() {
+    let app = spawn_app().await;
+    let mallory = app.stranger("Mallory").await;
+    let foreign_todo = app.create_todo("Ada's").await.unwrap().todo_id.to_string();
+    let (foreign_team, unknown_team) = (app.team.to_string(), TeamId::new().to_string());
+    let unknown_todo = TodoId::new().to_string();
+    for (path, foreign, unknown, message) in [
+        (
+            "/teams/{}",
+            &foreign_team,
+            &unknown_team,
+            "The team was not found.",
+        ),
+        (
+            "/teams/{}/members",
+            &foreign_team,
+            &unknown_team,
+            "The team was not found.",
+        ),
+        (
+            "/todos/{}",
+            &foreign_todo,
+            &unknown_todo,
+            "The todo was not found.",
+        ),
+    ] {
+        let (status, foreign_page) = mallory.page(&path.replace("{}", foreign)).await;
+        assert_eq!(status, 404, "{path} for a foreign id");
+        let (status, unknown_page) = mallory.page(&path.replace("{}", unknown)).await;
+        assert_eq!(status, 404, "{path} for an unknown id");
+        assert!(foreign_page.contains(message), "{foreign_page}");
+        assert_eq!(
+            without_nonce(&foreign_page).replace(foreign.as_str(), "ID"),
+            without_nonce(&unknown_page).replace(unknown.as_str(), "ID"),
+            "{path}: the bodies differ only by the id and the page's nonce"
+        );
+        let (status, _) = mallory.page(&path.replace("{}", "not-an-id")).await;
+        assert_eq!(status, 404, "{path} for a malformed id");
+    }
+    let (status, page) = app.page(&format!("/teams/{}", app.team)).await;
+    assert_eq!(status, 200, "the member's own page");
+    assert!(!page.contains("was not found"));
 }
 
 #[tokio::test]
@@ -401,12 +508,14 @@ async fn internal_notes_reach_their_author_only() {
             .contains("name=\"notes\"")
     );
 
-    let (status, error) = bob
-        .update(todo, 2, "Order parts", "for the line", "overwritten")
-        .await
-        .unwrap_err();
-    assert_eq!(status, 422);
-    assert!(error.to_string().contains("internal notes"), "{error}");
+    for notes in ["overwritten", ""] {
+        let (status, error) = bob
+            .update(todo, 2, "Order parts", "for the line", notes)
+            .await
+            .unwrap_err();
+        assert_eq!(status, 422, "notes {notes:?}");
+        assert!(error.to_string().contains("internal notes"), "{error}");
+    }
     bob.edit(todo, 2, "Order more parts", "for the line", None)
         .await
         .unwrap();
@@ -427,5 +536,62 @@ async fn internal_notes_reach_their_author_only() {
         after.timeline.last().unwrap().actor_name,
         "Bob",
         "the actor is the session's user"
+    );
+}
+
+#[tokio::test]
+async fn an_edit_of_the_notes_alone_is_in_the_authors_timeline_only_and_conflicts_with_no_one() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let created = app.create_todo("Order parts").await.unwrap();
+    let todo = created.todo_id;
+    let bobs_before = bob.detail(todo).await.unwrap();
+    let noted = app
+        .update(todo, 1, "Order parts", "", "ask for a discount")
+        .await
+        .unwrap();
+    assert_eq!(noted.version.get(), 2);
+
+    let hers = app.detail(todo).await.unwrap();
+    let last = hers.timeline.last().unwrap();
+    assert_eq!(
+        (last.event_type.as_str(), last.summary.as_str()),
+        ("TodoNotesChanged", "Changed the internal notes")
+    );
+    assert_eq!(hers.todo.version.get(), 2);
+
+    let his = bob.detail(todo).await.unwrap();
+    assert_eq!(his.timeline, bobs_before.timeline, "nothing new for Bob");
+    assert_eq!(his.todo, bobs_before.todo, "not even the version");
+    assert_eq!(bob.board().await.todos, app.board().await.todos);
+    assert_eq!(bob.board().await.todos[0].version.get(), 1);
+    let page = bob.page(&format!("/todos/{todo}")).await.1;
+    assert!(!page.contains("internal notes") && !page.contains("TodoNotesChanged"));
+
+    // Bob's page from before the notes changed is still current: his edit goes through and
+    // keeps Ada's notes.
+    let renamed = bob
+        .edit(todo, 1, "Order more parts", "", None)
+        .await
+        .unwrap();
+    assert_eq!(renamed.version.get(), 3);
+    let after = app.detail(todo).await.unwrap();
+    assert_eq!(after.todo.title, "Order more parts");
+    assert_eq!(after.todo.notes.as_deref(), Some("ask for a discount"));
+
+    // Ada's form from before her own notes change would overwrite them: refused.
+    let (status, error) = app
+        .update(todo, 1, "Order parts", "", "stale notes")
+        .await
+        .unwrap_err();
+    assert_eq!(status, 409);
+    assert!(
+        matches!(
+            error,
+            AppError::Stale {
+                seen: 1,
+                current: 3
+            }
+        ),
+        "{error:?}"
     );
 }

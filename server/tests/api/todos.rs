@@ -85,6 +85,37 @@ async fn a_todo_goes_through_its_whole_lifecycle_and_the_timeline_shows_every_st
 }
 
 #[tokio::test]
+async fn the_author_clears_her_notes_with_an_empty_field_and_an_absent_one_keeps_them() {
+    let app = spawn_app().await;
+    let id = app.create_todo("Call the supplier").await.unwrap().todo_id;
+    let noted = app
+        .update(id, 1, "Call the supplier", "", "before Friday")
+        .await
+        .unwrap();
+    let renamed = app
+        .edit(id, noted.version.get(), "Call the suppliers", "", None)
+        .await
+        .unwrap();
+    let detail = app.detail(id).await.unwrap();
+    assert_eq!(detail.todo.title, "Call the suppliers");
+    assert_eq!(
+        detail.todo.notes.as_deref(),
+        Some("before Friday"),
+        "a form without the field keeps the notes"
+    );
+
+    let cleared = app
+        .update(id, renamed.version.get(), "Call the suppliers", "", "")
+        .await
+        .unwrap();
+    assert_eq!(cleared.version, renamed.version.next());
+    assert_eq!(
+        app.detail(id).await.unwrap().todo.notes.as_deref(),
+        Some("")
+    );
+}
+
+#[tokio::test]
 async fn a_retried_command_returns_the_first_outcome_and_writes_nothing_twice() {
     let app = spawn_app().await;
     let command_id = CommandId::new().to_string();

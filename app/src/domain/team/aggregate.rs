@@ -14,6 +14,9 @@ pub struct Team {
     /// Each member, with the team's version at which they (last) joined: the order in
     /// which they came, which decides who owns the team.
     pub members: BTreeMap<UserId, Version>,
+    /// Each person removed from the team and not let back in since, with the team's version
+    /// at which they were removed.
+    pub removed: BTreeMap<UserId, Version>,
     pub invitations: BTreeMap<InvitationId, Invitation>,
     pub version: Version,
 }
@@ -23,6 +26,14 @@ pub struct Invitation {
     pub single_use: bool,
     pub expires_at: DateTime<Utc>,
     pub state: InvitationState,
+    /// Who made it (`None` only for a link whose event predates that field and was read
+    /// without its actor).
+    pub created_by: Option<UserId>,
+    /// The team's version when it was made.
+    pub created_at: Version,
+    /// Whether its maker owned the team when they made it: only such a link, made after
+    /// someone's removal, lets that person back in.
+    pub by_owner: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +69,10 @@ pub enum TeamError {
     RemovingYourself,
     #[error("This person is not a member of this team.")]
     MemberNotFound,
+    #[error(
+        "You were removed from this team; only a new invite link from its owner lets you back in."
+    )]
+    RemovedFromTeam,
 }
 
 /// Decides what `command` means for a team in `state` (`None`: it does not exist yet).
@@ -107,6 +122,7 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
                 token_hash,
                 single_use,
                 expires_at,
+                created_by: Some(by),
             })])
         }
         (team, TeamCommand::Revoke { invitation_id, by }) => {
@@ -127,27 +143,7 @@ pub fn decide(state: Option<&Team>, command: TeamCommand) -> Result<Vec<TeamEven
                 invitation_id,
                 now,
             },
-        ) => {
-            let invitation = team
-                .invitations
-                .get(&invitation_id)
-                .ok_or(TeamError::InvitationNotFound)?;
-            if team.is_member(user) {
-                return Ok(Vec::new());
-            }
-            match invitation.state {
-                InvitationState::Revoked => return Err(TeamError::InvitationRevoked),
-                InvitationState::Used => return Err(TeamError::InvitationUsed),
-                InvitationState::Open => {}
-            }
-            if now >= invitation.expires_at {
-                return Err(TeamError::InvitationExpired);
-            }
-            Ok(vec![TeamEvent::MemberJoined(MemberJoined {
-                user_id: user,
-                invitation_id: Some(invitation_id),
-            })])
-        }
+        ) => team.join(user, invitation_id, now),
         (team, TeamCommand::Leave { user }) => {
             team.require_member(user)?;
             if team.members.len() == 1 {
@@ -175,8 +171,44 @@ impl Team {
             .map(|(user, _)| *user)
     }
 
+    /// `user` joins through an open, unexpired link. Someone removed from the team needs a
+    /// link that the owner made after the removal: one made before it (by anyone), or since
+    /// by another member, does not let them back in.
+    fn join(
+        &self,
+        user: UserId,
+        invitation_id: InvitationId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TeamEvent>, TeamError> {
+        let invitation = self
+            .invitations
+            .get(&invitation_id)
+            .ok_or(TeamError::InvitationNotFound)?;
+        if self.is_member(user) {
+            return Ok(Vec::new());
+        }
+        match invitation.state {
+            InvitationState::Revoked => return Err(TeamError::InvitationRevoked),
+            InvitationState::Used => return Err(TeamError::InvitationUsed),
+            InvitationState::Open => {}
+        }
+        if now >= invitation.expires_at {
+            return Err(TeamError::InvitationExpired);
+        }
+        if let Some(removed_at) = self.removed.get(&user)
+            && !(invitation.by_owner && invitation.created_at > *removed_at)
+        {
+            return Err(TeamError::RemovedFromTeam);
+        }
+        Ok(vec![TeamEvent::MemberJoined(MemberJoined {
+            user_id: user,
+            invitation_id: Some(invitation_id),
+        })])
+    }
+
     /// `by` takes `user` out of the team: only the owner may, and never themselves (so the
-    /// owner cannot be removed).
+    /// owner cannot be removed). The open links that `user` made are revoked with it, so
+    /// that none of them lets anyone in, `user` included.
     fn remove(&self, user: UserId, by: UserId) -> Result<Vec<TeamEvent>, TeamError> {
         self.require_member(by)?;
         if user == by {
@@ -188,10 +220,19 @@ impl Team {
         if !self.is_member(user) {
             return Err(TeamError::MemberNotFound);
         }
-        Ok(vec![TeamEvent::MemberRemoved(MemberRemoved {
+        let revoked = self
+            .invitations
+            .iter()
+            .filter(|(_, link)| {
+                link.state == InvitationState::Open && link.created_by == Some(user)
+            })
+            .map(|(id, _)| TeamEvent::InvitationRevoked { invitation_id: *id });
+        Ok(std::iter::once(TeamEvent::MemberRemoved(MemberRemoved {
             user_id: user,
             removed_by: by,
-        })])
+        }))
+        .chain(revoked)
+        .collect())
     }
 
     fn require_member(&self, user: UserId) -> Result<(), TeamError> {
@@ -210,6 +251,7 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
             id: created.team_id,
             name: created.name.clone(),
             members: BTreeMap::new(),
+            removed: BTreeMap::new(),
             invitations: BTreeMap::new(),
             version: Version::NONE.next(),
         }),
@@ -218,12 +260,17 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
             match event {
                 TeamEvent::Created(_) => {}
                 TeamEvent::InvitationCreated(created) => {
+                    let by_owner =
+                        created.created_by.is_some() && created.created_by == team.owner();
                     team.invitations.insert(
                         created.invitation_id,
                         Invitation {
                             single_use: created.single_use,
                             expires_at: created.expires_at,
                             state: InvitationState::Open,
+                            created_by: created.created_by,
+                            created_at: team.version,
+                            by_owner,
                         },
                     );
                 }
@@ -234,6 +281,7 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
                 }
                 TeamEvent::MemberJoined(joined) => {
                     team.members.entry(joined.user_id).or_insert(team.version);
+                    team.removed.remove(&joined.user_id);
                     let invitation = joined
                         .invitation_id
                         .and_then(|id| team.invitations.get_mut(&id));
@@ -243,9 +291,12 @@ pub fn apply(state: Option<Team>, event: &TeamEvent) -> Option<Team> {
                         invitation.state = InvitationState::Used;
                     }
                 }
-                TeamEvent::MemberLeft { user_id }
-                | TeamEvent::MemberRemoved(MemberRemoved { user_id, .. }) => {
+                TeamEvent::MemberLeft { user_id } => {
                     team.members.remove(user_id);
+                }
+                TeamEvent::MemberRemoved(MemberRemoved { user_id, .. }) => {
+                    team.members.remove(user_id);
+                    team.removed.insert(*user_id, team.version);
                 }
             }
             Some(team)

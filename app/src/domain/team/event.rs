@@ -19,6 +19,10 @@ pub struct InvitationCreated {
     pub token_hash: TokenHash,
     pub single_use: bool,
     pub expires_at: DateTime<Utc>,
+    /// The member who made the link. Links made before the log recorded it have none in
+    /// their payload: [`TeamEvent::recorded_by`] fills it in from the event's actor.
+    #[serde(default)]
+    pub created_by: Option<UserId>,
 }
 
 /// Someone became a member: the creator (no invitation), or through an invite link.
@@ -67,6 +71,20 @@ impl TeamEvent {
         "MemberLeft",
         "MemberRemoved",
     ];
+
+    /// Fills in what an event written before a field existed leaves out, from the event's
+    /// `actor`: the maker of an invite link is the member who made it.
+    pub fn recorded_by(self, actor: UserId) -> Self {
+        match self {
+            Self::InvitationCreated(created) if created.created_by.is_none() => {
+                Self::InvitationCreated(InvitationCreated {
+                    created_by: Some(actor),
+                    ..created
+                })
+            }
+            event => event,
+        }
+    }
 
     /// The name in the log.
     pub fn event_type(&self) -> &'static str {

@@ -60,6 +60,7 @@ impl World {
             token_hash: hash(),
             single_use,
             expires_at: noon(),
+            created_by: Some(self.ada),
         }));
         events
     }
@@ -79,6 +80,32 @@ impl World {
             invitation_id: self.link,
             now,
         }
+    }
+}
+
+/// `history` and then what `command` decides, which must be allowed.
+fn then(mut history: Vec<TeamEvent>, command: TeamCommand) -> Vec<TeamEvent> {
+    let decided = given(history.clone()).when(command).unwrap();
+    history.extend(decided);
+    history
+}
+
+/// A reusable link, valid until noon, made by `by`.
+fn invite(link: InvitationId, by: UserId) -> TeamCommand {
+    TeamCommand::Invite {
+        invitation_id: link,
+        token_hash: hash(),
+        single_use: false,
+        expires_at: noon(),
+        by,
+    }
+}
+
+fn join_through(link: InvitationId, user: UserId) -> TeamCommand {
+    TeamCommand::Join {
+        user,
+        invitation_id: link,
+        now: noon() - Duration::hours(1),
     }
 }
 
@@ -442,4 +469,184 @@ fn every_event_round_trips_through_its_encoding() {
         );
         assert_eq!(decoded.unwrap(), event);
     }
+}
+
+#[test]
+fn removing_a_member_revokes_the_open_links_he_made_and_no_others() {
+    let w = world();
+    let (bobs, bobs_used, adas) = (
+        InvitationId::new(),
+        InvitationId::new(),
+        InvitationId::new(),
+    );
+    let carol = UserId::new();
+    let mut history = then(w.joined(false), invite(bobs, w.bob));
+    history = then(history, invite(adas, w.ada));
+    history = then(
+        history,
+        TeamCommand::Invite {
+            invitation_id: bobs_used,
+            token_hash: hash(),
+            single_use: true,
+            expires_at: noon(),
+            by: w.bob,
+        },
+    );
+    history = then(history, join_through(bobs_used, carol));
+    let removed = given(history.clone())
+        .when(TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        })
+        .unwrap();
+    assert_eq!(
+        removed,
+        vec![
+            TeamEvent::MemberRemoved(MemberRemoved {
+                user_id: w.bob,
+                removed_by: w.ada,
+            }),
+            TeamEvent::InvitationRevoked {
+                invitation_id: bobs
+            },
+        ]
+    );
+    history.extend(removed);
+    let team = replay(&history).unwrap();
+    let state = |link| team.invitations[&link].state;
+    assert_eq!(state(bobs), InvitationState::Revoked);
+    assert_eq!(state(bobs_used), InvitationState::Used);
+    assert_eq!(state(adas), InvitationState::Open);
+    assert_eq!(state(w.link), InvitationState::Open);
+}
+
+#[test]
+fn a_removed_member_cannot_rejoin_through_a_link_he_made() {
+    let w = world();
+    let bobs = InvitationId::new();
+    let history = then(w.joined(false), invite(bobs, w.bob));
+    let history = then(
+        history,
+        TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        },
+    );
+    assert_eq!(
+        given(history.clone()).when(join_through(bobs, w.bob)),
+        Err(TeamError::InvitationRevoked)
+    );
+    assert_eq!(
+        given(history).when(join_through(bobs, UserId::new())),
+        Err(TeamError::InvitationRevoked),
+        "nobody else gets in through it either"
+    );
+}
+
+#[test]
+fn a_removed_member_cannot_rejoin_through_a_link_made_before_his_removal() {
+    let w = world();
+    let history = then(
+        w.joined(false),
+        TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        },
+    );
+    assert_eq!(
+        given(history.clone()).when(join_through(w.link, w.bob)),
+        Err(TeamError::RemovedFromTeam),
+        "the owner's own link, made before the removal"
+    );
+    let carol = UserId::new();
+    assert_eq!(
+        given(history)
+            .when(join_through(w.link, carol))
+            .unwrap()
+            .len(),
+        1,
+        "the link still lets in someone who was never removed"
+    );
+}
+
+#[test]
+fn a_removed_member_cannot_rejoin_through_a_link_another_member_made_after_his_removal() {
+    let w = world();
+    let (carol, carols) = (UserId::new(), InvitationId::new());
+    let history = then(w.joined(false), join_through(w.link, carol));
+    let history = then(
+        history,
+        TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        },
+    );
+    let history = then(history, invite(carols, carol));
+    assert_eq!(
+        given(history).when(join_through(carols, w.bob)),
+        Err(TeamError::RemovedFromTeam)
+    );
+}
+
+#[test]
+fn a_removed_member_rejoins_through_a_link_the_owner_made_after_his_removal() {
+    let w = world();
+    let fresh = InvitationId::new();
+    let history = then(
+        w.joined(false),
+        TeamCommand::Remove {
+            user: w.bob,
+            by: w.ada,
+        },
+    );
+    let history = then(history, invite(fresh, w.ada));
+    let history = then(history, join_through(fresh, w.bob));
+    let team = replay(&history).unwrap();
+    assert!(team.is_member(w.bob));
+    assert!(
+        team.removed.is_empty(),
+        "let back in, he is a member like any other"
+    );
+}
+
+#[test]
+fn a_link_made_by_a_member_who_owns_the_team_only_later_does_not_readmit() {
+    let w = world();
+    let (carol, carols) = (UserId::new(), InvitationId::new());
+    let history = then(w.joined(false), join_through(w.link, carol));
+    let history = then(
+        history,
+        TeamCommand::Remove {
+            user: carol,
+            by: w.ada,
+        },
+    );
+    let history = then(history, invite(carols, w.bob));
+    let history = then(history, TeamCommand::Leave { user: w.ada });
+    assert_eq!(replay(&history).unwrap().owner(), Some(w.bob));
+    assert_eq!(
+        given(history).when(join_through(carols, carol)),
+        Err(TeamError::RemovedFromTeam),
+        "Bob made the link before he owned the team"
+    );
+}
+
+#[test]
+fn an_invite_link_recorded_without_its_maker_decodes_and_takes_its_actor() {
+    let w = world();
+    let payload = serde_json::json!({
+        "invitation_id": w.link,
+        "token_hash": hash(),
+        "single_use": false,
+        "expires_at": noon(),
+    });
+    let decoded = TeamEvent::decode("InvitationCreated", 1, payload).unwrap();
+    let TeamEvent::InvitationCreated(created) = &decoded else {
+        panic!("expected an invitation, got {decoded:?}");
+    };
+    assert_eq!(created.created_by, None);
+    let TeamEvent::InvitationCreated(created) = decoded.recorded_by(w.bob) else {
+        unreachable!("recorded_by keeps the event's kind");
+    };
+    assert_eq!(created.created_by, Some(w.bob));
 }

@@ -1,7 +1,9 @@
 //! The Todo aggregate: `decide` turns a command into events or a refusal, `apply` folds an
 //! event into the state. Both are pure.
 
-use super::{TodoAction, TodoCommand, TodoEvent, TodoStatus, TodoUpdated, refusal};
+use super::{
+    TodoAction, TodoCommand, TodoEvent, TodoNotesChanged, TodoStatus, TodoUpdated, refusal,
+};
 use crate::domain::{Description, InternalNotes, TeamId, TodoId, TodoTitle, UserId, Version};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,9 @@ pub struct Todo {
     pub notes: InternalNotes,
     pub status: TodoStatus,
     pub version: Version,
+    /// The version of its last event that the whole team sees: what is shown to everyone
+    /// but the author, since a private event (see [`TodoEvent::is_private`]) is not.
+    pub shared_version: Version,
 }
 
 /// Why a command was refused. The message is meant for the person who asked.
@@ -43,10 +48,10 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
         (Some(todo), command) => (todo, command),
     };
     let (kind, event) = match action {
-        TodoCommand::Activate => (TodoAction::Activate, TodoEvent::Activated),
-        TodoCommand::Complete => (TodoAction::Complete, TodoEvent::Completed),
-        TodoCommand::Reopen => (TodoAction::Reopen, TodoEvent::Reopened),
-        TodoCommand::Archive => (TodoAction::Archive, TodoEvent::Archived),
+        TodoCommand::Activate => (TodoAction::Activate, Some(TodoEvent::Activated)),
+        TodoCommand::Complete => (TodoAction::Complete, Some(TodoEvent::Completed)),
+        TodoCommand::Reopen => (TodoAction::Reopen, Some(TodoEvent::Reopened)),
+        TodoCommand::Archive => (TodoAction::Archive, Some(TodoEvent::Archived)),
         TodoCommand::Update {
             by,
             title,
@@ -57,14 +62,7 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
                 return Err(TodoError::NotesArePrivate);
             }
             let notes = notes.unwrap_or_else(|| todo.notes.clone());
-            (
-                TodoAction::Update,
-                TodoEvent::Updated(TodoUpdated {
-                    title,
-                    description,
-                    notes,
-                }),
-            )
+            (TodoAction::Update, todo.edit(title, description, notes))
         }
         TodoCommand::Create(_) => unreachable!("handled above"),
     };
@@ -74,14 +72,61 @@ pub fn decide(state: Option<&Todo>, command: TodoCommand) -> Result<Vec<TodoEven
             from: todo.status,
         });
     }
-    if let TodoEvent::Updated(update) = &event
-        && update.title == todo.title
-        && update.description == todo.description
-        && update.notes == todo.notes
-    {
-        return Ok(Vec::new());
+    Ok(event.into_iter().collect())
+}
+
+impl Todo {
+    /// The event an edit records: none if it changes nothing, a private one if it changes
+    /// only the internal notes, and otherwise the whole edit, which the team sees (without
+    /// the notes: those never travel).
+    fn edit(
+        &self,
+        title: TodoTitle,
+        description: Description,
+        notes: InternalNotes,
+    ) -> Option<TodoEvent> {
+        if title != self.title || description != self.description {
+            Some(TodoEvent::Updated(TodoUpdated {
+                title,
+                description,
+                notes,
+            }))
+        } else if notes != self.notes {
+            Some(TodoEvent::NotesChanged(TodoNotesChanged { notes }))
+        } else {
+            None
+        }
     }
-    Ok(vec![event])
+
+    /// Whether a command decided on this todo as it stood at version `seen` still applies:
+    /// it is refused (stale) if the todo changed since in a way that it would overwrite or
+    /// that its sender did not see. A command that sets the internal notes needs `seen` to
+    /// be the current version; any other may have been decided before the private events
+    /// since the last shared one, which it leaves alone. `Err` holds the version to tell
+    /// the sender about.
+    pub fn check_seen(&self, seen: Version, command: &TodoCommand) -> Result<(), Version> {
+        if command.sets_notes() {
+            return if seen == self.version {
+                Ok(())
+            } else {
+                Err(self.version)
+            };
+        }
+        if (self.shared_version..=self.version).contains(&seen) {
+            Ok(())
+        } else {
+            Err(self.shared_version)
+        }
+    }
+
+    /// The version `viewer` is shown: the author sees every event, the others the shared ones.
+    pub fn version_for(&self, viewer: UserId) -> Version {
+        if viewer == self.author {
+            self.version
+        } else {
+            self.shared_version
+        }
+    }
 }
 
 /// Folds one event into the state. Events come from the log, so they are trusted to be legal.
@@ -96,15 +141,23 @@ pub fn apply(state: Option<Todo>, event: &TodoEvent) -> Option<Todo> {
             notes: created.notes.clone(),
             status: TodoStatus::Draft,
             version: Version::NONE.next(),
+            shared_version: Version::NONE.next(),
         }),
         (Some(mut todo), event) => {
-            if let TodoEvent::Updated(updated) = event {
-                todo.title = updated.title.clone();
-                todo.description = updated.description.clone();
-                todo.notes = updated.notes.clone();
+            match event {
+                TodoEvent::Updated(updated) => {
+                    todo.title = updated.title.clone();
+                    todo.description = updated.description.clone();
+                    todo.notes = updated.notes.clone();
+                }
+                TodoEvent::NotesChanged(changed) => todo.notes = changed.notes.clone(),
+                _ => {}
             }
             todo.status = event.status_after(todo.status);
             todo.version = todo.version.next();
+            if !event.is_private() {
+                todo.shared_version = todo.version;
+            }
             Some(todo)
         }
         (None, _) => None,

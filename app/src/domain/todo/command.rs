@@ -9,7 +9,8 @@ pub enum TodoCommand {
     Create(TodoCreated),
     Activate,
     /// Replaces the title and description, and the internal notes when `notes` is given
-    /// (only the author may give them). Refused once completed or archived.
+    /// (only the author may give them; an empty text clears them). Refused once completed
+    /// or archived.
     Update {
         by: UserId,
         title: TodoTitle,
@@ -19,4 +20,11 @@ pub enum TodoCommand {
     Complete,
     Reopen,
     Archive,
+}
+
+impl TodoCommand {
+    /// Whether it sets the internal notes (an edit from the author's form, which has them).
+    pub fn sets_notes(&self) -> bool {
+        matches!(self, Self::Update { notes: Some(_), .. })
+    }
 }

@@ -23,11 +23,18 @@ pub struct TodoUpdated {
     pub notes: InternalNotes,
 }
 
+/// An edit of the internal notes alone, which only the todo's author sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodoNotesChanged {
+    pub notes: InternalNotes,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TodoEvent {
     Created(TodoCreated),
     Activated,
     Updated(TodoUpdated),
+    NotesChanged(TodoNotesChanged),
     Completed,
     Reopened,
     Archived,
@@ -54,10 +61,11 @@ impl TodoEvent {
     /// Every todo event is at schema version 1; an upcaster goes into `decode` when one changes.
     pub const SCHEMA_VERSION: u16 = 1;
 
-    pub const TYPES: [&'static str; 6] = [
+    pub const TYPES: [&'static str; 7] = [
         "TodoCreated",
         "TodoActivated",
         "TodoUpdated",
+        "TodoNotesChanged",
         "TodoCompleted",
         "TodoReopened",
         "TodoArchived",
@@ -69,6 +77,7 @@ impl TodoEvent {
             Self::Created(_) => "TodoCreated",
             Self::Activated => "TodoActivated",
             Self::Updated(_) => "TodoUpdated",
+            Self::NotesChanged(_) => "TodoNotesChanged",
             Self::Completed => "TodoCompleted",
             Self::Reopened => "TodoReopened",
             Self::Archived => "TodoArchived",
@@ -79,9 +88,16 @@ impl TodoEvent {
         let encoded = match self {
             Self::Created(created) => serde_json::to_value(created),
             Self::Updated(updated) => serde_json::to_value(updated),
+            Self::NotesChanged(changed) => serde_json::to_value(changed),
             _ => Ok(serde_json::json!({})),
         };
         encoded.expect("todo events are plain data and always encode")
+    }
+
+    /// Whether only the todo's author sees this event: it is never broadcast, and it is in
+    /// no one else's timeline. Every other event is shared with the whole team.
+    pub fn is_private(&self) -> bool {
+        matches!(self, Self::NotesChanged(_))
     }
 
     /// The status a todo has after this event.
@@ -89,7 +105,7 @@ impl TodoEvent {
         match self {
             Self::Created(_) => TodoStatus::Draft,
             Self::Activated | Self::Reopened => TodoStatus::Active,
-            Self::Updated(_) => before,
+            Self::Updated(_) | Self::NotesChanged(_) => before,
             Self::Completed => TodoStatus::Completed,
             Self::Archived => TodoStatus::Archived,
         }
@@ -116,6 +132,9 @@ impl TodoEvent {
         Ok(match event_type {
             "TodoCreated" => Self::Created(serde_json::from_value(payload).map_err(payload_error)?),
             "TodoUpdated" => Self::Updated(serde_json::from_value(payload).map_err(payload_error)?),
+            "TodoNotesChanged" => {
+                Self::NotesChanged(serde_json::from_value(payload).map_err(payload_error)?)
+            }
             "TodoActivated" => Self::Activated,
             "TodoCompleted" => Self::Completed,
             "TodoReopened" => Self::Reopened,

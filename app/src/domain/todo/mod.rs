@@ -9,5 +9,5 @@ mod tests;
 
 pub use aggregate::{Todo, TodoError, apply, decide, replay};
 pub use command::TodoCommand;
-pub use event::{DecodeError, TodoCreated, TodoEvent, TodoUpdated};
+pub use event::{DecodeError, TodoCreated, TodoEvent, TodoNotesChanged, TodoUpdated};
 pub use status::{TodoAction, TodoStatus, refusal};

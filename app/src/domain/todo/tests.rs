@@ -169,21 +169,117 @@ fn an_edit_that_changes_nothing_records_nothing() {
     assert_eq!(given(events).when(same), Ok(vec![]));
 }
 
+/// The author's edit of `todo` that keeps its title and description and sets `notes`.
+fn notes_edit(todo: &Todo, notes: &str) -> TodoCommand {
+    TodoCommand::Update {
+        by: todo.author,
+        title: todo.title.clone(),
+        description: todo.description.clone(),
+        notes: Some(InternalNotes::parse(notes).unwrap()),
+    }
+}
+
 #[test]
-fn the_author_edits_the_internal_notes() {
+fn the_author_edits_the_internal_notes_alone_in_a_private_event() {
+    let mut events = history(TodoStatus::Active);
+    let before = replay(&events).unwrap();
+    let decided = given(events.clone())
+        .when(notes_edit(&before, "call Sam on Monday"))
+        .unwrap();
+    let [TodoEvent::NotesChanged(changed)] = decided.as_slice() else {
+        panic!("expected one notes change, got {decided:?}");
+    };
+    assert_eq!(changed.notes.as_str(), "call Sam on Monday");
+    assert!(decided[0].is_private());
+    events.extend(decided);
+    let after = replay(&events).unwrap();
+    assert_eq!(after.notes.as_str(), "call Sam on Monday");
+    assert_eq!(after.version, before.version.next(), "the version advances");
+    assert_eq!(
+        after.shared_version, before.version,
+        "the team's version does not"
+    );
+    assert_eq!(after.version_for(after.author), after.version);
+    assert_eq!(after.version_for(UserId::new()), before.version);
+}
+
+#[test]
+fn the_author_clears_the_internal_notes_with_an_empty_text() {
+    let events = history(TodoStatus::Draft);
+    let todo = replay(&events).unwrap();
+    assert_eq!(todo.notes.as_str(), "ask Sam");
+    assert_eq!(
+        given(events).when(notes_edit(&todo, "")),
+        Ok(vec![TodoEvent::NotesChanged(TodoNotesChanged {
+            notes: InternalNotes::default()
+        })])
+    );
+}
+
+#[test]
+fn an_edit_of_the_title_and_the_notes_is_one_update_the_team_sees() {
     let events = history(TodoStatus::Active);
     let todo = replay(&events).unwrap();
     let edit = TodoCommand::Update {
         by: todo.author,
-        title: todo.title.clone(),
+        title: title("Write the final report"),
         description: todo.description.clone(),
-        notes: Some(InternalNotes::parse("call Sam on Monday").unwrap()),
+        notes: Some(InternalNotes::default()),
     };
     let decided = given(events).when(edit).unwrap();
     let [TodoEvent::Updated(updated)] = decided.as_slice() else {
         panic!("expected one update, got {decided:?}");
     };
-    assert_eq!(updated.notes.as_str(), "call Sam on Monday");
+    assert_eq!(updated.notes, InternalNotes::default());
+    assert!(!decided[0].is_private());
+}
+
+#[test]
+fn a_notes_edit_since_leaves_other_commands_current_but_not_another_notes_edit() {
+    let mut events = history(TodoStatus::Active);
+    let seen = replay(&events).unwrap();
+    events.extend(given(events.clone()).when(notes_edit(&seen, "v2")).unwrap());
+    let todo = replay(&events).unwrap();
+    let rename = TodoCommand::Update {
+        by: UserId::new(),
+        title: title("Renamed"),
+        description: seen.description.clone(),
+        notes: None,
+    };
+    for command in [TodoCommand::Complete, rename] {
+        assert_eq!(todo.check_seen(seen.version, &command), Ok(()));
+        assert_eq!(todo.check_seen(todo.version, &command), Ok(()));
+    }
+    assert_eq!(
+        todo.check_seen(seen.version, &notes_edit(&seen, "v3")),
+        Err(todo.version),
+        "the author's form from before would overwrite the newer notes"
+    );
+    assert_eq!(
+        todo.check_seen(todo.version, &notes_edit(&seen, "v3")),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_shared_change_since_makes_any_command_stale() {
+    let mut events = history(TodoStatus::Draft);
+    let seen = replay(&events).unwrap();
+    events.push(TodoEvent::Activated);
+    let todo = replay(&events).unwrap();
+    assert_eq!(
+        todo.check_seen(seen.version, &TodoCommand::Archive),
+        Err(todo.version)
+    );
+    assert_eq!(
+        todo.check_seen(seen.version, &notes_edit(&seen, "new")),
+        Err(todo.version)
+    );
+    assert_eq!(
+        todo.check_seen(todo.version.next(), &TodoCommand::Archive),
+        Err(todo.version),
+        "a version from the future is refused too"
+    );
 }
 
 #[test]
@@ -270,6 +366,9 @@ fn every_event_survives_encoding_and_decoding() {
             title: title("t"),
             description: Description::default(),
             notes: InternalNotes::default(),
+        }),
+        TodoEvent::NotesChanged(TodoNotesChanged {
+            notes: InternalNotes::parse("n").unwrap(),
         }),
     ]);
     for event in events {

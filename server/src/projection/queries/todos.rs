@@ -26,7 +26,7 @@ pub struct TimelineRecord {
 }
 
 const TODO_COLUMNS: &str = "todo_id, team_id, author, title, description, notes, status, version,
-                            created_at, updated_at";
+                            shared_version, created_at, updated_at";
 
 /// A team's todos, oldest first, and the position they reflect.
 pub async fn team_todos(
@@ -47,10 +47,12 @@ pub async fn team_todos(
     Ok((todos, position))
 }
 
-/// A todo with its timeline, and the position they reflect; `None` if there is no such todo.
+/// A todo with its timeline as `viewer` may read it (a line for the author alone is left out
+/// for anyone else), and the position they reflect; `None` if there is no such todo.
 pub async fn todo_with_timeline(
     pool: &SqlitePool,
     todo: TodoId,
+    viewer: UserId,
 ) -> Result<Option<(TodoRecord, Vec<TimelineRecord>, Position)>, ProjectionError> {
     let mut tx = pool.begin().await?;
     let position = checkpoint(&mut tx, Tables::LIVE).await?;
@@ -64,9 +66,12 @@ pub async fn todo_with_timeline(
     };
     let timeline = sqlx::query(
         "SELECT position, version, event_type, actor, recorded_at, summary
-         FROM todo_timeline WHERE todo_id = ? ORDER BY position",
+         FROM todo_timeline
+         WHERE todo_id = ? AND (visible_to IS NULL OR visible_to = ?)
+         ORDER BY position",
     )
     .bind(todo.to_string())
+    .bind(viewer.to_string())
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
