@@ -52,15 +52,16 @@ async fn read_for(socket: &mut Socket, within: Duration, seen: &mut Seen) {
     }
 }
 
-/// Subscribes and unsubscribes until told to stop, every other time resuming from `from`.
-async fn churn(mut socket: Socket, subscribe: [Value; 2], stop: Arc<AtomicBool>) -> Seen {
+/// Subscribes and unsubscribes until told to stop, in turn plainly, resuming from his
+/// joining, and resuming from the removal's position (as a client that saw it would).
+async fn churn(mut socket: Socket, subscribe: [Value; 3], stop: Arc<AtomicBool>) -> Seen {
     let mut seen = Seen::default();
     let unsubscribe = json!({"event": "pusher:unsubscribe", "data": {
         "channel": subscribe[0]["data"]["channel"],
     }});
     let mut turn = 0;
     while !stop.load(Ordering::Relaxed) {
-        send(&mut socket, subscribe[turn % 2].clone()).await;
+        send(&mut socket, subscribe[turn % 3].clone()).await;
         read_for(&mut socket, Duration::from_millis(4), &mut seen).await;
         send(&mut socket, unsubscribe.clone()).await;
         turn += 1;
@@ -93,12 +94,16 @@ async fn no_frame_of_the_team_after_his_removal_reaches_a_removed_member_in_any_
             let data = json!({"channel": channel, "auth": auth, "channel_data": channel_data});
             let mut resumed = data.clone();
             resumed["resume_from"] = json!(joined);
-            let subscribe =
-                [data, resumed].map(|data| json!({"event": "pusher:subscribe", "data": data}));
+            // His removal comes two events after his joining (a todo, then the removal).
+            let mut resumed_late = data.clone();
+            resumed_late["resume_from"] = json!(joined + 2);
+            let subscribe = [data, resumed, resumed_late]
+                .map(|data| json!({"event": "pusher:subscribe", "data": data}));
             churning.push(tokio::spawn(churn(socket, subscribe, stop.clone())));
         }
         app.create_todo("Before").await.unwrap();
         let removed = app.remove_member(bob.id).await.unwrap().position.get();
+        assert_eq!(removed, joined + 2, "round {round}: the removal's position");
         for _ in 0..2 {
             app.create_todo("After").await.unwrap();
         }

@@ -18,6 +18,11 @@ use app::{
     domain::{Position, UserId},
     live::Channel,
 };
+use std::num::NonZeroUsize;
+
+/// How many todos (and teams) one replay keeps in memory: a channel's replay touches one
+/// team's, and one it forgot is read again from the log.
+const REPLAY_TRACKED: NonZeroUsize = NonZeroUsize::new(256).expect("not zero");
 
 /// Why a resumed subscription could not replay.
 #[derive(Debug, thiserror::Error)]
@@ -68,12 +73,19 @@ impl Connection {
             .map_err(|_| ReplayError::Busy)?;
         let store = self.live.store.clone();
         let head = store.head().await.map_err(TrackError::from)?;
-        if head.get().saturating_sub(from.get()) > self.live.limits.max_replay {
+        // The client picks `from`; a membership read as of an earlier position may have
+        // ended between the two, so the replay reads from there to see it end.
+        let start = match grant.team {
+            Some(_) => from.min(grant.as_of),
+            None => from,
+        };
+        if head.get().saturating_sub(start.get()) > self.live.limits.max_replay {
             return Err(ReplayError::TooFarBack);
         }
         let pool = self.live.pool.clone();
-        let mut log = ChannelLog::new(store.clone(), pool, channel, grant.team, from, head);
-        let mut tracker = Tracker::new(store, from, self.live.limits.tracked);
+        let mut log = ChannelLog::new(store.clone(), pool, channel, grant.team, start, head);
+        let tracked = self.live.limits.tracked.min(REPLAY_TRACKED);
+        let mut tracker = Tracker::new(store, start, tracked);
         let mut sent: u64 = 0;
         loop {
             let page = log.next_page().await?;
@@ -85,7 +97,10 @@ impl Connection {
             for event in page.iter().filter(|event| log.concerns(event)) {
                 match tracker.advance(event).await? {
                     Change::Todo { todo, members } => {
-                        texts.extend(frame_for(channel, event, &todo, &members).map(|f| f.text));
+                        if event.position > from {
+                            let frame = frame_for(channel, event, &todo, &members);
+                            texts.extend(frame.map(|f| f.text));
+                        }
                     }
                     Change::MemberGone { team, user: gone } if ends(grant, user, team, gone) => {
                         self.send(transport, texts, &mut sent).await?;

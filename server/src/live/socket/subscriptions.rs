@@ -60,11 +60,11 @@ impl Subscriptions {
         }
     }
 
-    /// Whether a live frame at `position` on `channel` is still to be sent.
+    /// Whether a live frame at `position` on `channel` is still to be sent: not once the
+    /// channel is left, nor when its replay delivered it.
     pub fn wants(&self, channel: Channel, position: Position) -> bool {
         self.find(channel)
-            .and_then(|at| self.list[at].replayed)
-            .is_none_or(|upto| position > upto)
+            .is_some_and(|at| self.list[at].replayed.is_none_or(|upto| position > upto))
     }
 
     pub fn channels(&self) -> impl Iterator<Item = Channel> + '_ {
@@ -107,5 +107,15 @@ mod tests {
         subscriptions.replayed_upto(channel, Position::new(5));
         assert!(!subscriptions.wants(channel, Position::new(5)));
         assert!(subscriptions.wants(channel, Position::new(6)));
+    }
+
+    #[test]
+    fn frames_queued_for_a_channel_since_left_are_not_wanted() {
+        let mut subscriptions = Subscriptions::new(2);
+        let channel = team();
+        subscriptions.add(channel).unwrap();
+        subscriptions.remove(channel);
+        assert!(!subscriptions.wants(channel, Position::new(1)));
+        assert!(!subscriptions.wants(team(), Position::new(1)));
     }
 }
