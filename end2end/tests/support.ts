@@ -11,12 +11,21 @@ declare global {
 /** Collects console errors and uncaught page errors from the moment it is called. */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
+  // Pages for unknown or foreign ids answer 404 by design, and Chromium logs each 404 it
+  // loads: a navigation's own 404 is not an error of the page.
+  const notFoundPages = new Set<string>();
+  page.on('response', (response) => {
+    if (response.status() === 404 && response.request().isNavigationRequest()) {
+      notFoundPages.add(response.url());
+    }
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       const loc = msg.location();
       // Chromium asks for /favicon.ico on its own; a missing one is not an
       // app error.
       if (loc.url && new URL(loc.url).pathname === '/favicon.ico') return;
+      if (loc.url && notFoundPages.has(loc.url) && msg.text().includes('status of 404')) return;
       const where = loc.url ? ` (${loc.url}:${loc.lineNumber})` : '';
       errors.push(`console.error: ${msg.text()}${where}`);
     }

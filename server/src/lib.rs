@@ -17,8 +17,7 @@
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
 //! - [`login_failures`]: failed log-ins per account and per account from one address.
-//! - [`security_headers`]: the headers every response carries (a Content-Security-Policy
-//!   where a page sets none).
+//! - [`security_headers`]: the headers every response carries.
 //! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
