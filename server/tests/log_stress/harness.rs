@@ -50,7 +50,7 @@ impl Settings {
             appenders_per_handle: 64,
             appends,
             hot_streams: 16,
-            seed: 0x7469_6469_6e67_73,
+            seed: 0x0074_6964_696e_6773,
         }
     }
 }
