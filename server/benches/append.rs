@@ -1,23 +1,32 @@
-//! How fast the SQLite store acknowledges appends, at several numbers of concurrent writers,
-//! in three modes: one transaction per append (`max_batch = 1`, the baseline), group commit
-//! with the writer waiting for each fsync, and group commit with the fsync pipelined (the
-//! store's default). Each writer appends one-event commands as fast as its acks come back, for a fixed
-//! time; every run gets a fresh database file. Two workloads:
+//! How fast the stores acknowledge appends, at several numbers of concurrent writers. On
+//! SQLite, three modes: one transaction per append (`max_batch = 1`, the baseline), group
+//! commit with the writer waiting for each fsync, and group commit with the fsync pipelined
+//! (the store's default). On PostgreSQL, two: one transaction per append, and group commit
+//! (the default; `synchronous_commit = on`, so each commit waits for its WAL flush). Each
+//! writer appends one-event commands as fast as its acks come back, for a fixed time; every
+//! run gets a fresh database. Two workloads:
 //! - `update`: each writer appends to one long stream of its own (edits of busy todos);
 //! - `create`: each append starts a new stream (new todos, UUIDv7 stream ids).
 //!
 //! `cargo bench -p server --bench append` prints a markdown table. Settings, from the
 //! environment: `BENCH_SECS` (each run's length, default 4), `BENCH_WRITERS` (default
-//! `1,16,256`), `BENCH_WORKLOADS` (default `create,update`), `BENCH_DIR` (where the database files go, default the system temp folder;
-//! it must be a real disk for the fsyncs to mean anything).
+//! `1,16,256`), `BENCH_WORKLOADS` (default `create,update`), `BENCH_BACKENDS` (default
+//! `sqlite,postgres`), `BENCH_DIR` (where the SQLite files go, default the system temp
+//! folder; it must be a real disk for the fsyncs to mean anything),
+//! `TIDINGS_BENCH_POSTGRES_URL` (a migrated database that each run empties first; by
+//! default each run gets a fresh database from `test-postgres`, on the server it names).
 
 use anyhow::Context;
 use app::domain::{CommandId, TodoId, UserId, Version};
 use serde_json::json;
 use server::db::open_sqlite;
+use server::store::postgres::{self, PgEventStore};
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, EventStore, NewEvent, StreamId};
+use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use test_postgres::TestDatabase;
 
 /// The allocator the server runs with (`server/src/main.rs`).
 #[global_allocator]
@@ -27,7 +36,37 @@ struct Settings {
     run_for: Duration,
     writers: Vec<usize>,
     workloads: Vec<Workload>,
+    backends: Vec<Backend>,
     dir: std::path::PathBuf,
+    postgres_url: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn parse(name: &str) -> anyhow::Result<Self> {
+        match name.trim() {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            other => anyhow::bail!("BENCH_BACKENDS: unknown backend {other:?}"),
+        }
+    }
+
+    /// The baseline first.
+    fn modes(self) -> &'static [Mode] {
+        match self {
+            Self::Sqlite => &[
+                Mode::OneTransactionPerAppend,
+                Mode::GroupCommitSyncInCommit,
+                Mode::GroupCommit,
+            ],
+            Self::Postgres => &[Mode::PgOneTransactionPerAppend, Mode::PgGroupCommit],
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -38,15 +77,13 @@ enum Mode {
     GroupCommitSyncInCommit,
     /// One transaction per append, synced inside its commit: the baseline.
     OneTransactionPerAppend,
+    /// PostgreSQL as it runs: group commit under the head lock.
+    PgGroupCommit,
+    /// PostgreSQL, one transaction (one head lock, one WAL flush) per append: the baseline.
+    PgOneTransactionPerAppend,
 }
 
 impl Mode {
-    const ALL: [Mode; 3] = [
-        Mode::OneTransactionPerAppend,
-        Mode::GroupCommitSyncInCommit,
-        Mode::GroupCommit,
-    ];
-
     fn options(self) -> StoreOptions {
         let every_group_syncs_in_its_commit = StoreOptions {
             pipeline_from: usize::MAX,
@@ -59,6 +96,19 @@ impl Mode {
                 max_batch: 1,
                 ..every_group_syncs_in_its_commit
             },
+            Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend => {
+                unreachable!("a PostgreSQL mode has PostgreSQL's options")
+            }
+        }
+    }
+
+    fn postgres_options(self) -> postgres::StoreOptions {
+        match self {
+            Mode::PgOneTransactionPerAppend => postgres::StoreOptions {
+                max_batch: 1,
+                ..postgres::StoreOptions::default()
+            },
+            _ => postgres::StoreOptions::default(),
         }
     }
 
@@ -67,6 +117,8 @@ impl Mode {
             Mode::GroupCommit => "group commit, fsync pipelined",
             Mode::GroupCommitSyncInCommit => "group commit, fsync in commit",
             Mode::OneTransactionPerAppend => "1 tx per append",
+            Mode::PgGroupCommit => "PostgreSQL, group commit",
+            Mode::PgOneTransactionPerAppend => "PostgreSQL, 1 tx per append",
         }
     }
 }
@@ -106,17 +158,19 @@ async fn main() -> anyhow::Result<()> {
     let settings = settings()?;
     println!("| workload | mode | writers | events/s | ack p50 | ack p99 | x baseline |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-    for &workload in &settings.workloads {
-        for &writers in &settings.writers {
-            let mut baseline = None;
-            for mode in Mode::ALL {
-                let measured = measure(&settings, mode, workload, writers).await?;
-                let base = *baseline.get_or_insert(measured.events_per_sec);
-                let ratio = match mode {
-                    Mode::OneTransactionPerAppend => String::new(),
-                    _ => format!("{:.1}x", measured.events_per_sec / base),
-                };
-                print_row(workload, mode, writers, &measured, &ratio);
+    for &backend in &settings.backends {
+        for &workload in &settings.workloads {
+            for &writers in &settings.writers {
+                let mut baseline = None;
+                for &mode in backend.modes() {
+                    let measured = measure(&settings, mode, workload, writers).await?;
+                    let ratio = match baseline {
+                        None => String::new(),
+                        Some(base) => format!("{:.1}x", measured.events_per_sec / base),
+                    };
+                    baseline.get_or_insert(measured.events_per_sec);
+                    print_row(workload, mode, writers, &measured, &ratio);
+                }
             }
         }
     }
@@ -133,12 +187,18 @@ fn settings() -> anyhow::Result<Settings> {
         .split(',')
         .map(Workload::parse)
         .collect::<Result<_, _>>()?;
+    let backends = env_or("BENCH_BACKENDS", "sqlite,postgres")
+        .split(',')
+        .map(Backend::parse)
+        .collect::<Result<_, _>>()?;
     let dir = std::env::var_os("BENCH_DIR").map_or_else(std::env::temp_dir, Into::into);
     Ok(Settings {
         run_for: Duration::from_secs_f64(secs),
         writers,
         workloads,
+        backends,
         dir,
+        postgres_url: std::env::var("TIDINGS_BENCH_POSTGRES_URL").ok(),
     })
 }
 
@@ -152,9 +212,7 @@ async fn measure(
     workload: Workload,
     writers: usize,
 ) -> anyhow::Result<Measured> {
-    let dir = tempfile::tempdir_in(&settings.dir)?;
-    let pool = open_sqlite(&dir.path().join("bench.db")).await?;
-    let store = SqliteEventStore::with_options(pool, mode.options()).await?;
+    let (store, _database) = open(settings, mode).await?;
     let started = Instant::now();
     let deadline = started + settings.run_for;
     let tasks: Vec<_> = (0..writers)
@@ -173,9 +231,48 @@ async fn measure(
     })
 }
 
+/// What a run's database lives in (a folder, a test database), kept until the run ends:
+/// dropping it deletes the database.
+type Keep = Box<dyn std::any::Any + Send>;
+
+/// A store on a fresh database for `mode`.
+async fn open(settings: &Settings, mode: Mode) -> anyhow::Result<(Arc<dyn EventStore>, Keep)> {
+    match mode {
+        Mode::GroupCommit | Mode::GroupCommitSyncInCommit | Mode::OneTransactionPerAppend => {
+            let dir = tempfile::tempdir_in(&settings.dir)?;
+            let pool = open_sqlite(&dir.path().join("bench.db")).await?;
+            let store = SqliteEventStore::with_options(pool, mode.options()).await?;
+            Ok((Arc::new(store), Box::new(dir)))
+        }
+        Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend => {
+            let (pool, database) = match &settings.postgres_url {
+                Some(url) => (emptied(url).await?, None),
+                None => {
+                    let database = TestDatabase::create().await;
+                    (database.pool().await, Some(database))
+                }
+            };
+            let store = PgEventStore::with_options(pool, mode.postgres_options()).await?;
+            Ok((Arc::new(store), Box::new(database)))
+        }
+    }
+}
+
+/// The database at `url`, its log emptied.
+async fn emptied(url: &str) -> anyhow::Result<PgPool> {
+    let pool = PgPool::connect(url)
+        .await
+        .context("TIDINGS_BENCH_POSTGRES_URL")?;
+    sqlx::raw_sql("TRUNCATE events, commands; UPDATE log_head SET position = 0")
+        .execute(&pool)
+        .await
+        .context("emptying the log")?;
+    Ok(pool)
+}
+
 /// Appends one event at a time until `deadline`, and returns how long each ack took.
 async fn append_until(
-    store: SqliteEventStore,
+    store: Arc<dyn EventStore>,
     workload: Workload,
     writer: usize,
     deadline: Instant,
