@@ -4,7 +4,7 @@
 //! lost; and the writer opens a new connection by itself, so later appends succeed again.
 
 use app::domain::{CommandId, Position, UserId, Version};
-use server::store::postgres::{PgEventStore, WRITER_NAME};
+use server::store::postgres::{IDLE_CHECK, PgEventStore, WRITER_NAME};
 use server::store::{Append, AppendError, Committed, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -68,6 +68,21 @@ async fn a_writer_whose_connection_is_killed_fails_only_appends_in_flight_and_re
         assert_eq!(in_log.remove(command), Some(expected), "{command}");
     }
     assert!(in_log.is_empty(), "unacknowledged commands: {in_log:?}");
+}
+
+/// A connection lost while the writer had nothing to do is found before it is used: the
+/// next append succeeds at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_writer_whose_connection_was_killed_while_idle_fails_no_append() {
+    let database = TestDatabase::create().await;
+    let store = PgEventStore::open(database.pool().await).await.unwrap();
+    let admin = database.pool().await;
+    store.append(noted()).await.unwrap();
+    let killed = kill_the_writer(&admin).await;
+    tokio::time::sleep(IDLE_CHECK).await;
+    let outcome = store.append(noted()).await.unwrap();
+    assert_eq!(outcome.committed.first_position, Position::new(2));
+    assert_ne!(writer_pid(&admin).await, killed);
 }
 
 #[derive(Default)]

@@ -1,9 +1,11 @@
 //! The writer's own connection, outside the pool, opened again when it breaks: a database
-//! that restarts fails the group in flight, and the next group opens a new connection.
+//! that restarts under load fails the group in flight, and the next group opens a new
+//! connection. A connection that has been idle a while is checked before it is used, so
+//! that a restart while nothing was appended fails no append at all.
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, PgPool};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The writer's `application_name`, by which `pg_stat_activity` shows it.
 pub const WRITER_NAME: &str = "tidings-log-writer";
@@ -11,9 +13,14 @@ pub const WRITER_NAME: &str = "tidings-log-writer";
 /// How long opening the connection may take before the group waiting for it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long the connection may sit unused before it is pinged (one round trip) before its
+/// next use. Under load it is never idle, and costs nothing.
+pub const IDLE_CHECK: Duration = Duration::from_secs(1);
+
 pub(super) struct Link {
     options: PgConnectOptions,
     conn: Option<PgConnection>,
+    last_used: Instant,
 }
 
 impl Link {
@@ -27,15 +34,25 @@ impl Link {
         Self {
             options,
             conn: None,
+            last_used: Instant::now(),
         }
     }
 
-    /// The connection, opened first if there is none.
+    /// The connection, opened first if there is none, or if it was idle and does not answer.
     pub async fn connection(&mut self) -> Result<&mut PgConnection, sqlx::Error> {
+        let idle = self.last_used.elapsed() >= IDLE_CHECK;
         let conn = match self.conn.take() {
+            Some(mut conn) if idle => match conn.ping().await {
+                Ok(()) => conn,
+                Err(error) => {
+                    tracing::info!(%error, "the writer's idle connection is gone; reconnecting");
+                    self.connect().await?
+                }
+            },
             Some(conn) => conn,
             None => self.connect().await?,
         };
+        self.last_used = Instant::now();
         Ok(self.conn.insert(conn))
     }
 

@@ -27,7 +27,7 @@ mod rows;
 mod writer;
 
 pub use hold::BeforeCommit;
-pub use link::WRITER_NAME;
+pub use link::{IDLE_CHECK, WRITER_NAME};
 pub use rows::CHANNEL;
 
 use super::group::EncodedAppend;
