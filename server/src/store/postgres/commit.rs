@@ -1,6 +1,6 @@
 //! One group's transaction. The fast path begins it and takes the head lock, reads what the
 //! group needs, decides every append in memory ([`plan`]), writes the accepted ones in one
-//! statement, and commits: four round trips, whatever the group's size. If anything fails,
+//! statement, and commits: five round trips, whatever the group's size. If anything fails,
 //! the group is retried with a savepoint around each append, so that only the append that
 //! fails is refused.
 
