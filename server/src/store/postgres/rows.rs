@@ -13,8 +13,8 @@ use sqlx::PgConnection;
 /// The channel on which each committed group announces the head it reached, as its payload.
 pub const CHANNEL: &str = "tidings_log";
 
-/// Commands first, so that each event's foreign key finds its command when it is checked,
-/// at the statement's end.
+/// Every command's row and its events, in one statement: no event is ever without its
+/// command (the schema does not check it, for speed: `migrations/postgres/0001_log.sql`).
 const INSERT: &str = "WITH new_commands AS ( \
         INSERT INTO commands (command_id, stream_id, first_position, last_position, \
             first_version, last_version) \
