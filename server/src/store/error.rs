@@ -12,6 +12,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the store's writer has stopped")]
     WriterStopped,
+    /// The writer's thread, or its runtime, could not be started.
+    #[error("the store's writer could not start: {0}")]
+    WriterThread(std::io::Error),
     /// The transaction that carried this append failed as a whole, so every append of its
     /// group shares this one error. Retrying with the same command id is safe.
     #[error("the commit failed: {0}")]

@@ -95,18 +95,16 @@ impl PgEventStore {
     /// Opens the store and starts its writer, on a connection of its own that it opens now:
     /// a database that cannot be reached fails here rather than at the first append.
     pub async fn with_options(pool: PgPool, options: StoreOptions) -> Result<Self, StoreError> {
-        let mut link = Link::new(&pool);
-        link.connection().await?;
         let head = Arc::new(watch::Sender::new(reader::head(&pool).await?));
         let (requests, queue) = mpsc::channel(options.queue_depth.max(1));
         let writer = Writer {
-            link,
+            link: Link::new(&pool),
             requests: queue,
             head: Arc::clone(&head),
             max_batch: options.max_batch.max(1),
             before_commit: options.before_commit,
         };
-        tokio::spawn(writer.run());
+        writer.start().await?;
         let shared = Shared {
             pool,
             requests,
