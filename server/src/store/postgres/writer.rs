@@ -23,6 +23,10 @@ use chrono::Utc;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
+/// The longest the writer waits for the callers of its last group to come back (tokio's
+/// timers tick by the millisecond).
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// One append waiting for the writer, and where its answer goes.
 pub(super) struct Request {
     pub append: EncodedAppend,
@@ -80,12 +84,14 @@ impl Writer {
     /// connection.
     async fn run(mut self) {
         let mut group = Vec::with_capacity(self.max_batch);
+        let mut last = 0;
         // `recv_many` waits for one request, then takes whatever else is already queued.
         loop {
-            let taken = self.requests.recv_many(&mut group, self.max_batch).await;
-            if taken == 0 {
+            if self.requests.recv_many(&mut group, self.max_batch).await == 0 {
                 break;
             }
+            self.gather(&mut group, last).await;
+            last = group.len();
             let appends: Vec<&EncodedAppend> = group.iter().map(|r| &r.append).collect();
             let results = self.commit(&appends).await;
             if let Some(head) = new_head(&results) {
@@ -102,6 +108,25 @@ impl Writer {
             }
         }
         self.link.close().await;
+    }
+
+    /// Waits a moment for the callers of the last group to come back. On its own thread,
+    /// the writer is ready for the next group before the callers it has just answered,
+    /// woken all at once, have queued their next appends: without waiting, a steady load
+    /// would alternate between a group of the quickest few and one of the rest, each
+    /// paying for a commit. Waits for at most [`GATHER`], and not at all for a lone append.
+    async fn gather(&mut self, group: &mut Vec<Request>, last: usize) {
+        let wanted = last.min(self.max_batch);
+        if group.len() >= wanted {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + GATHER;
+        while group.len() < wanted {
+            match tokio::time::timeout_at(deadline, self.requests.recv()).await {
+                Ok(Some(request)) => group.push(request),
+                Ok(None) | Err(_) => return,
+            }
+        }
     }
 
     /// Every append's fate, or the error that kept it from being decided. A group that
