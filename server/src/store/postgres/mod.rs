@@ -7,7 +7,8 @@
 //! reader that reads `position > cursor` never skips an event that commits late
 //! (`migrations/postgres/0001_log.sql`; the reasoning in `shared/notes/postgres.md`).
 //!
-//! - `writer`: the one task per process that writes, in groups, and answers them.
+//! - `writer`: the one task per process that writes, in groups, on a thread of its own, and
+//!   answers them.
 //! - `link`: the writer's own connection, opened again when it breaks.
 //! - `commit`: one group's transaction, and the fallback for a failing group.
 //! - `lookup`: taking the head lock, and what the database holds for a group.

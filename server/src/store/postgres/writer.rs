@@ -1,7 +1,7 @@
-//! The writer: the one task per process that appends to the log. It takes every request
-//! waiting in its queue as one group, commits the group in one transaction under the head
-//! lock, publishes the new head, and answers the group: with `synchronous_commit = on`, the
-//! commit has returned once the group is on disk.
+//! The writer: the one task per store (so per process) that appends to the log, on a
+//! thread of its own. It takes every request waiting in its queue as one group, commits the
+//! group in one transaction under the head lock, publishes the new head, and answers the
+//! group: with `synchronous_commit = on`, the commit has returned once the group is on disk.
 //!
 //! A connection that breaks fails the group in flight, as a whole and retry-safe; the next
 //! group opens a new one. The writer stops only when every store handle is gone.
