@@ -7,8 +7,11 @@ use crate::{
     commands::{CommandHandler, internal},
     invite_tokens,
     live::SignedIn,
+    membership::Member,
     metrics::Metrics,
-    projection::queries::{self, InvitationRecord, TeamRecord, TimelineRecord, TodoRecord},
+    projection::{
+        InvitationRecord, InvitationState, ReadModels, TeamOf, TeamRecord, TimelineRow, TodoRow,
+    },
     rate_limits::RateLimits,
     sessions,
 };
@@ -29,7 +32,6 @@ use async_trait::async_trait;
 use axum::extract::ConnectInfo;
 use chrono::{Duration, Utc};
 use http::request::Parts;
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -43,7 +45,7 @@ const INVITATION_DAYS: i64 = 7;
 const UNKNOWN_PERSON: &str = "Someone";
 
 pub struct TidingsBackend {
-    pool: SqlitePool,
+    read_models: Arc<dyn ReadModels>,
     commands: CommandHandler,
     accounts: Accounts,
     limits: RateLimits,
@@ -54,15 +56,16 @@ pub struct TidingsBackend {
 
 impl TidingsBackend {
     pub fn new(
-        pool: SqlitePool,
+        read_models: Arc<dyn ReadModels>,
+        accounts: Accounts,
         commands: CommandHandler,
         limits: RateLimits,
         metrics: Arc<Metrics>,
         signed_in: Arc<SignedIn>,
     ) -> Self {
         Self {
-            accounts: Accounts::new(pool.clone()),
-            pool,
+            read_models,
+            accounts,
             commands,
             limits,
             metrics,
@@ -81,6 +84,15 @@ impl TidingsBackend {
         answer
     }
 
+    /// The proof that `user` belongs to the team (of the todo) `of` names; "not found"
+    /// (`what`) otherwise, whether it does not exist or is someone else's.
+    async fn member(&self, user: UserId, of: TeamOf, what: &str) -> Result<Member, AppError> {
+        Member::check(self.read_models.as_ref(), user, of)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::not_found(what))
+    }
+
     /// The team, if `viewer` belongs to it; "not found" otherwise.
     async fn team_for(
         &self,
@@ -88,11 +100,8 @@ impl TidingsBackend {
         team: TeamId,
         what: &str,
     ) -> Result<TeamSummary, AppError> {
-        queries::team_of_member(&self.pool, team, viewer)
-            .await
-            .map_err(internal)?
-            .map(summary)
-            .ok_or_else(|| AppError::not_found(what))
+        let member = self.member(viewer, TeamOf::Team(team), what).await?;
+        Ok(summary(member.team().clone()))
     }
 
     async fn names(
@@ -218,10 +227,14 @@ impl Backend for TidingsBackend {
         token: InviteToken,
     ) -> Result<InvitePreview, AppError> {
         let (invitation, team_name) = self.invitation(&token).await?;
-        let already_member = queries::team_of_member(&self.pool, invitation.team, viewer)
-            .await
-            .map_err(internal)?
-            .is_some();
+        let already_member = Member::check(
+            self.read_models.as_ref(),
+            viewer,
+            TeamOf::Team(invitation.team),
+        )
+        .await
+        .map_err(internal)?
+        .is_some();
         if !already_member {
             usable(&invitation)?;
         }
@@ -236,18 +249,17 @@ impl Backend for TidingsBackend {
     }
 
     async fn teams_of(&self, viewer: UserId) -> Result<Vec<TeamSummary>, AppError> {
-        let teams = queries::teams_of(&self.pool, viewer)
-            .await
-            .map_err(internal)?;
+        let teams = self.read_models.teams_of(viewer).await.map_err(internal)?;
         Ok(teams.into_iter().map(summary).collect())
     }
 
     async fn team_members(&self, viewer: UserId, team: TeamId) -> Result<TeamMembers, AppError> {
         let team = self.team_for(viewer, team, "The team").await?;
-        let (members, invitations, position) =
-            queries::members_and_invitations(&self.pool, team.id)
-                .await
-                .map_err(internal)?;
+        let (members, invitations, position) = self
+            .read_models
+            .members_and_invitations(team.id)
+            .await
+            .map_err(internal)?;
         let names = self
             .names(
                 members
@@ -287,7 +299,9 @@ impl Backend for TidingsBackend {
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError> {
         let team = self.team_for(viewer, team, "The team").await?;
-        let (records, position) = queries::team_todos(&self.pool, team.id)
+        let (records, position) = self
+            .read_models
+            .team_todos(team.id)
             .await
             .map_err(internal)?;
         let todos = records
@@ -329,13 +343,14 @@ impl Backend for TidingsBackend {
 /// The queries' reading, once membership is known to allow it.
 impl TidingsBackend {
     async fn read_todo_detail(&self, viewer: UserId, todo: TodoId) -> Result<TodoDetail, AppError> {
-        let (record, timeline, position) = queries::todo_with_timeline(&self.pool, todo, viewer)
+        let member = self.member(viewer, TeamOf::Todo(todo), "The todo").await?;
+        let (record, timeline, position) = self
+            .read_models
+            .todo_with_timeline(todo, viewer)
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::not_found("The todo"))?;
-        let team = self
-            .team_for(viewer, record.todo.team_id, "The todo")
-            .await?;
+        let team = summary(member.team().clone());
         let names = self
             .names(
                 timeline
@@ -366,11 +381,8 @@ impl TidingsBackend {
                     .await?;
             }
             _ => {
-                let team = queries::team_of_todo(&self.pool, request.todo_id)
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| AppError::not_found("The todo"))?;
-                self.team_for(request.actor, team, "The todo").await?;
+                self.member(request.actor, TeamOf::Todo(request.todo_id), "The todo")
+                    .await?;
             }
         }
         self.commands.handle(request).await
@@ -454,7 +466,8 @@ impl TidingsBackend {
         &self,
         token: &InviteToken,
     ) -> Result<(InvitationRecord, String), AppError> {
-        queries::invitation_by_hash(&self.pool, &invite_tokens::hash(token))
+        self.read_models
+            .invitation_by_hash(&invite_tokens::hash(token))
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::not_found("The invite link"))
@@ -480,18 +493,18 @@ fn summary(team: TeamRecord) -> TeamSummary {
 }
 
 fn status(invitation: &InvitationRecord, now: chrono::DateTime<Utc>) -> InvitationStatus {
-    match invitation.state.as_str() {
-        "used" => InvitationStatus::Used,
-        "revoked" => InvitationStatus::Revoked,
-        _ if now >= invitation.expires_at => InvitationStatus::Expired,
-        _ => InvitationStatus::Open,
+    match invitation.state {
+        InvitationState::Used => InvitationStatus::Used,
+        InvitationState::Revoked => InvitationStatus::Revoked,
+        InvitationState::Open if now >= invitation.expires_at => InvitationStatus::Expired,
+        InvitationState::Open => InvitationStatus::Open,
     }
 }
 
 fn todo_view(
     viewer: UserId,
     team: TeamSummary,
-    record: TodoRecord,
+    record: TodoRow,
     name: &impl Fn(&UserId) -> String,
 ) -> TodoView {
     let todo = record.todo;
@@ -509,7 +522,7 @@ fn todo_view(
     }
 }
 
-fn timeline_entry(record: TimelineRecord, name: &impl Fn(&UserId) -> String) -> TimelineEntry {
+fn timeline_entry(record: TimelineRow, name: &impl Fn(&UserId) -> String) -> TimelineEntry {
     TimelineEntry {
         position: record.position,
         version: record.version,

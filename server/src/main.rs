@@ -1,7 +1,9 @@
 use clap::Parser;
 use server::{
     config::{Cli, Command},
-    projection, startup, telemetry,
+    projection, startup,
+    storage::Storage,
+    telemetry,
 };
 
 /// mimalloc rather than the system allocator: about 17% less server memory per idle
@@ -19,8 +21,8 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::RebuildProjections => {
-            let storage = startup::Storage::open(&cli.settings).await?;
-            let position = projection::rebuild(&storage.pool, storage.store).await?;
+            let storage = Storage::open(&cli.settings).await?;
+            let position = projection::rebuild(storage.projections, storage.log).await?;
             tracing::info!(%position, "read models rebuilt and swapped in");
         }
     }
