@@ -4,7 +4,8 @@
 
 use crate::{
     accounts::{AccountError, AccountRecord, Accounts},
-    commands::{CommandHandler, internal},
+    commands::CommandHandler,
+    failure::failed,
     invite_tokens,
     live::SignedIn,
     membership::Member,
@@ -89,7 +90,7 @@ impl TidingsBackend {
     async fn member(&self, user: UserId, of: TeamOf, what: &str) -> Result<Member, AppError> {
         Member::check(self.read_models.as_ref(), user, of)
             .await
-            .map_err(internal)?
+            .map_err(failed)?
             .ok_or_else(|| AppError::not_found(what))
     }
 
@@ -108,7 +109,7 @@ impl TidingsBackend {
         &self,
         users: impl IntoIterator<Item = UserId>,
     ) -> Result<HashMap<UserId, String>, AppError> {
-        self.accounts.names(users).await.map_err(internal)
+        self.accounts.names(users).await.map_err(failed)
     }
 
     async fn sign_in(&self, request: &Parts, account: AccountRecord) -> Result<Account, AppError> {
@@ -138,7 +139,7 @@ impl Backend for TidingsBackend {
         let Some(user) = sessions::user_of(&sessions::session_of(request)?).await? else {
             return Ok(None);
         };
-        match self.accounts.find(user).await.map_err(internal)? {
+        match self.accounts.find(user).await.map_err(failed)? {
             Some(account) => Ok(Some(self.account_view(account).await?)),
             None => Ok(None),
         }
@@ -155,7 +156,7 @@ impl Backend for TidingsBackend {
                     field: "email".into(),
                     message: "An account with this email already exists. Log in instead.".into(),
                 },
-                other => internal(other),
+                other => failed(other),
             })?;
         tracing::info!(user = %account.id, "account created");
         self.sign_in(request, account).await
@@ -176,7 +177,7 @@ impl Backend for TidingsBackend {
             .await
             .map_err(|error| match error {
                 AccountError::BadCredentials => AppError::BadCredentials,
-                other => internal(other),
+                other => failed(other),
             })?;
         self.limits.logged_in(&email, address, admission);
         self.sign_in(request, account).await
@@ -233,7 +234,7 @@ impl Backend for TidingsBackend {
             TeamOf::Team(invitation.team),
         )
         .await
-        .map_err(internal)?
+        .map_err(failed)?
         .is_some();
         if !already_member {
             usable(&invitation)?;
@@ -249,7 +250,7 @@ impl Backend for TidingsBackend {
     }
 
     async fn teams_of(&self, viewer: UserId) -> Result<Vec<TeamSummary>, AppError> {
-        let teams = self.read_models.teams_of(viewer).await.map_err(internal)?;
+        let teams = self.read_models.teams_of(viewer).await.map_err(failed)?;
         Ok(teams.into_iter().map(summary).collect())
     }
 
@@ -259,7 +260,7 @@ impl Backend for TidingsBackend {
             .read_models
             .members_and_invitations(team.id)
             .await
-            .map_err(internal)?;
+            .map_err(failed)?;
         let names = self
             .names(
                 members
@@ -299,11 +300,7 @@ impl Backend for TidingsBackend {
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError> {
         let team = self.team_for(viewer, team, "The team").await?;
-        let (records, position) = self
-            .read_models
-            .team_todos(team.id)
-            .await
-            .map_err(internal)?;
+        let (records, position) = self.read_models.team_todos(team.id).await.map_err(failed)?;
         let todos = records
             .into_iter()
             .map(|record| TodoSummary {
@@ -348,7 +345,7 @@ impl TidingsBackend {
             .read_models
             .todo_with_timeline(todo, viewer)
             .await
-            .map_err(internal)?
+            .map_err(failed)?
             .ok_or_else(|| AppError::not_found("The todo"))?;
         let team = summary(member.team().clone());
         let names = self
@@ -413,7 +410,7 @@ impl TidingsBackend {
     ) -> Result<NewInvitation, AppError> {
         self.limits.check_command(actor)?;
         self.team_for(actor, team, "The team").await?;
-        let token = invite_tokens::generate().map_err(internal)?;
+        let token = invite_tokens::generate().map_err(failed)?;
         let invitation_id = InvitationId::new();
         let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
         let command = TeamCommand::Invite {
@@ -469,7 +466,7 @@ impl TidingsBackend {
         self.read_models
             .invitation_by_hash(&invite_tokens::hash(token))
             .await
-            .map_err(internal)?
+            .map_err(failed)?
             .ok_or_else(|| AppError::not_found("The invite link"))
     }
 }

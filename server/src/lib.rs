@@ -12,6 +12,8 @@
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
 //! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
+//! - [`failure`]: a failure as the asker sees it: unavailable (the database cannot be
+//!   reached) or internal; the cause stays in the log.
 //! - [`error_links`]: signs the errors that no-JavaScript form posts carry back in a link,
 //!   and turns away a page link with an error that is not signed.
 //! - [`backend`]: the `app::api::backend::Backend` implementation server functions call; it
@@ -38,6 +40,7 @@ pub mod db;
 pub mod error_chain;
 pub mod error_links;
 pub mod error_status;
+pub mod failure;
 pub mod invite_tokens;
 pub mod live;
 pub mod login_failures;

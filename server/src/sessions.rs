@@ -128,7 +128,9 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)
 }
 
+/// The session store's errors carry their cause only as text; a store that fails is, in
+/// practice, a database that cannot be reached, and trying again is safe.
 fn internal(error: tower_sessions::session::Error) -> AppError {
-    tracing::error!(%error, "session store failed");
-    AppError::Internal
+    tracing::error!(error = %crate::error_chain(&error), "the session store failed");
+    AppError::Unavailable
 }

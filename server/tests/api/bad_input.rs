@@ -1,6 +1,6 @@
 //! Every refused input: a typed error with a 4xx status, and nothing written.
 
-use crate::helpers::{Answer, PASSWORD, TestApp, spawn_app};
+use super::helpers::{Answer, PASSWORD, TestApp, spawn_app};
 use app::{
     api::{Account, AppError, CommandReceipt},
     domain::{CommandId, TeamId, TodoId},
