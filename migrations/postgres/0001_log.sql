@@ -23,16 +23,9 @@ CREATE TABLE commands (
     CHECK (last_version >= first_version)
 );
 
--- Each stream's current version and its last event: what a group reads to decide its
--- appends, one row per stream.
-CREATE TABLE streams (
-    stream_id     TEXT   NOT NULL PRIMARY KEY,
-    version       BIGINT NOT NULL CHECK (version >= 1),
-    last_position BIGINT NOT NULL CHECK (last_position >= 1)
-);
-
 -- The UNIQUE constraint is optimistic concurrency's last guard, and its index serves
--- reading a stream in version order.
+-- reading a stream in version order, and finding a stream's last event: what a group reads
+-- to decide its appends (so no table of streams is kept beside it, to be written by each).
 CREATE TABLE events (
     position       BIGINT      NOT NULL PRIMARY KEY CHECK (position >= 1),
     stream_id      TEXT        NOT NULL CHECK (length(stream_id) BETWEEN 1 AND 100),

@@ -1,16 +1,21 @@
 //! The event store's contract suite. The tests are written once, as generic functions over a
 //! [`contract::Harness`] (`store_contract/contract.rs`); each backend runs all of them
-//! through one `contract_suite!` line below, with a fresh database per test.
+//! through one `contract_suite!` line below, with a fresh database per test: a file for
+//! SQLite, a copy of the migrated template on the PostgreSQL at 127.0.0.1:5432 (or
+//! `TIDINGS_TEST_POSTGRES_URL`), which must be running: these tests never skip.
 
 #[path = "store_contract/contract.rs"]
 mod contract;
+#[path = "store_contract/postgres_backend.rs"]
+mod postgres_backend;
 #[path = "store_contract/sqlite_backend.rs"]
 mod sqlite_backend;
 
 use server::store::sqlite::StoreOptions;
 
-/// Runs every contract test against the backend that `$harness` builds. Concurrency
-/// matters to the contract, so each test gets a multi-threaded runtime.
+/// Runs every contract test against the backend that `$harness` builds (an expression
+/// evaluated inside the test's async body, so it may `.await`). Concurrency matters to the
+/// contract, so each test gets a multi-threaded runtime.
 macro_rules! contract_suite {
     ($backend:ident, $harness:expr) => {
         mod $backend {
@@ -63,4 +68,8 @@ contract_suite!(
         pipeline_from: 1,
         ..StoreOptions::default()
     })
+);
+contract_suite!(
+    contract_on_postgres,
+    postgres_backend::PostgresHarness::new().await
 );

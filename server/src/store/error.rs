@@ -16,6 +16,11 @@ pub enum StoreError {
     /// group shares this one error. Retrying with the same command id is safe.
     #[error("the commit failed: {0}")]
     CommitFailed(std::sync::Arc<StoreError>),
+    /// The writer could not open a connection to the database: nothing of this append was
+    /// written. The writer tries again with its next group; retrying with the same command
+    /// id is safe.
+    #[error("the database cannot be reached: {0}")]
+    Unreachable(std::sync::Arc<sqlx::Error>),
     /// The write-ahead log could not be synced: what was committed may not be on disk. The
     /// store takes no more appends; a restart reads what the disk kept.
     #[error("the log could not be made durable: {0}")]

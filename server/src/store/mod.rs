@@ -1,10 +1,13 @@
 //! The event store: the durable, append-only log that is Tidings' source of truth.
 //!
 //! [`EventStore`] is the one interface every caller uses; [`sqlite::SqliteEventStore`] is the
-//! embedded backend. The contract suite in `server/tests/store_contract.rs` holds every
-//! backend to the same behaviour.
+//! embedded backend and [`postgres::PgEventStore`] the shared one. Both commit in groups,
+//! decided by the same pure planner (`group`). The contract suite in
+//! `server/tests/store_contract.rs` holds every backend to the same behaviour.
 
 mod error;
+mod group;
+pub mod postgres;
 pub mod sqlite;
 mod types;
 

@@ -1,14 +1,13 @@
 //! One group's transaction. The fast path begins it and reads what the group needs in one
-//! query ([`lookup`](super::lookup)), decides every append in memory ([`plan`]), then writes
+//! query ([`lookup`](super::lookup)), decides every append in memory ([`plan`](crate::store::group::plan)), then writes
 //! the accepted ones and commits in another ([`rows`](super::rows)), whatever the group's
 //! size. If anything fails, the group is retried with a savepoint around each append, so
 //! that only the append that fails is refused.
 
-use super::encode::EncodedAppend;
 use super::lookup::{begin_and_read_known, read_known};
-use super::plan::{Fate, plan};
-use super::rows::{Accepted, Then, insert_accepted};
+use super::rows::{Then, insert_accepted};
 use crate::store::StoreError;
+use crate::store::group::{EncodedAppend, Fate, accepted, plan};
 use sqlx::SqliteConnection;
 
 /// The fast path: the whole group in one transaction, or an error and nothing written. Two
@@ -118,16 +117,4 @@ async fn plan_and_write(
     let accepted = accepted(group, &fates);
     insert_accepted(conn, &accepted, recorded_at, Then::StayInTransaction).await?;
     Ok(fates)
-}
-
-/// The appends the plan accepted, with where each goes.
-fn accepted<'a>(group: &[&'a EncodedAppend], fates: &[Fate]) -> Vec<Accepted<'a>> {
-    group
-        .iter()
-        .zip(fates)
-        .filter_map(|(append, fate)| match fate {
-            Fate::Accepted { committed, follows } => Some((*append, *committed, *follows)),
-            _ => None,
-        })
-        .collect()
 }

@@ -6,9 +6,8 @@
 //! SQLite driver hands rows over one at a time through a channel, which would cost more than
 //! the lookups themselves.
 
-use super::encode::EncodedAppend;
-use super::plan::{Known, StreamHead};
 use super::reader::{CommandRow, corrupt_or_database, position};
+use crate::store::group::{EncodedAppend, Known, StreamHead};
 use crate::store::{Committed, StoreError, StreamId};
 use app::domain::{CommandId, Version};
 use serde_json::Value;

@@ -1,14 +1,13 @@
 //! The SQLite backend of the event store.
 //!
-//! - `encode`: an append turned into the text the log stores, in the caller's task.
 //! - `writer`: the one task that writes, in groups.
 //! - `durable`: answering a group once it is on disk, and keeping readers inside what is.
 //! - `commit`: one group's transaction, and the fallback for a failing group.
 //! - `lookup`: what the database holds for a group, in one query.
 //! - `rows`: writing accepted appends as bound rows, in one round trip, each event linked to
 //!   the one before it in its stream.
-//! - `plan`: what becomes of each append of a group, and the event it follows, decided
-//!   without I/O.
+//! - what becomes of each append, and its encoding in the caller's task, are shared with the
+//!   PostgreSQL backend: [`group`](super::group).
 //! - `reader`: reads through the pool (a stream by walking its chain), and rows decoded
 //!   into typed values.
 //! - `tests`: one group's transaction, with a group made up on purpose.
@@ -17,20 +16,18 @@
 mod checkpoint;
 mod commit;
 mod durable;
-mod encode;
 mod lookup;
-mod plan;
 mod reader;
 mod rows;
 mod writer;
 
+use super::group::EncodedAppend;
 use super::{Append, AppendError, AppendOutcome, Committed, EventStore};
 use super::{RecordedEvent, StoreError, StreamId};
 use crate::db;
 use app::domain::{CommandId, Position, Version};
 use async_trait::async_trait;
 use durable::{Durability, Syncer};
-use encode::EncodedAppend;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};

@@ -10,10 +10,9 @@
 //! thread's time, converting each row between text and its binary form once per column
 //! (BENCHMARKS.md).
 
-use super::encode::{EncodedAppend, EncodedEvent};
 use super::sql_int;
-use crate::store::{Committed, StoreError};
-use app::domain::Position;
+use crate::store::StoreError;
+use crate::store::group::{Accepted, EncodedEvent};
 use sqlx::SqliteConnection;
 use sqlx::query::Query;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
@@ -56,9 +55,6 @@ pub(super) enum Then {
     StayInTransaction,
     Commit,
 }
-
-/// An append that the plan accepted, where it goes, and the event its first one follows.
-pub(super) type Accepted<'a> = (&'a EncodedAppend, Committed, Option<Position>);
 
 /// Writes the accepted appends in one round trip, then does what `then` says. If anything
 /// fails, the transaction is still open.

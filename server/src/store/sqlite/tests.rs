@@ -2,10 +2,9 @@
 //! the store, which appends land in one group depends on timing).
 
 use super::commit::{commit_group, commit_one_by_one};
-use super::encode::EncodedAppend;
-use super::plan::Fate;
 use super::rows::ROWS;
 use crate::db;
+use crate::store::group::{EncodedAppend, Fate};
 use crate::store::{Append, Committed, NewEvent, StoreError, StreamId};
 use app::domain::{CommandId, Position, UserId, Version};
 use serde_json::json;

@@ -5,9 +5,8 @@
 use super::checkpoint::{self, Restart};
 use super::commit::{commit_group, commit_one_by_one};
 use super::durable::{Answer, Committed, Durability, Reply, Syncer, WriterStops, answer_synced};
-use super::encode::EncodedAppend;
-use super::plan::Fate;
-use crate::store::{AppendError, AppendOutcome, StoreError};
+use crate::store::StoreError;
+use crate::store::group::{EncodedAppend, Fate, answer, new_head};
 use chrono::{SecondsFormat, Utc};
 use sqlx::{Connection, SqliteConnection};
 use std::sync::Arc;
@@ -171,37 +170,5 @@ impl Writer {
                 appends.iter().map(|_| failed()).collect()
             }
         }
-    }
-}
-
-/// The head after a group: its last accepted position, if it accepted any.
-fn new_head(results: &[Result<Fate, StoreError>]) -> Option<app::domain::Position> {
-    results
-        .iter()
-        .filter_map(|result| match result {
-            Ok(Fate::Accepted { committed, .. }) => Some(committed.last_position),
-            _ => None,
-        })
-        .max()
-}
-
-fn answer(
-    append: &EncodedAppend,
-    result: Result<Fate, StoreError>,
-) -> Result<AppendOutcome, AppendError> {
-    match result? {
-        Fate::Accepted { committed, .. } => Ok(AppendOutcome {
-            committed,
-            duplicate: false,
-        }),
-        Fate::Duplicate(committed) => Ok(AppendOutcome {
-            committed,
-            duplicate: true,
-        }),
-        Fate::Conflict { actual } => Err(AppendError::Conflict {
-            stream: append.stream.clone(),
-            expected: append.expected_version,
-            actual,
-        }),
     }
 }

@@ -1,6 +1,6 @@
 //! An append turned into the text that the writer stores, in the caller's task: JSON and
-//! id encoding is the costliest part of an append that is not SQLite's, and done here it
-//! runs beside the writer, not in it.
+//! id encoding is the costliest part of an append that is not the database's, and done here
+//! it runs beside the writer, not in it.
 
 use crate::store::{Append, StreamId};
 use app::domain::{CommandId, Version};
@@ -9,7 +9,7 @@ use app::domain::{CommandId, Version};
 /// only if its stream is at `expected_version`, so its events take the versions after it.
 /// Only the positions and the time are the writer's to assign.
 #[derive(Debug)]
-pub(super) struct EncodedAppend {
+pub(in crate::store) struct EncodedAppend {
     pub stream: StreamId,
     pub expected_version: Version,
     pub command_id: CommandId,
@@ -21,7 +21,7 @@ pub(super) struct EncodedAppend {
 
 /// One event, with its payload already serialised.
 #[derive(Debug)]
-pub(super) struct EncodedEvent {
+pub(in crate::store) struct EncodedEvent {
     pub event_type: String,
     pub schema_version: u16,
     pub payload: String,

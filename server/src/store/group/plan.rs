@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// What the database holds, for the streams and commands of one group.
 #[derive(Debug, Default)]
-pub(super) struct Known {
+pub(in crate::store) struct Known {
     /// Streams missing here do not exist yet.
     pub streams: HashMap<StreamId, StreamHead>,
     pub commands: HashMap<CommandId, Committed>,
@@ -19,14 +19,14 @@ pub(super) struct Known {
 
 /// A stream's current version, and the position of its last event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct StreamHead {
+pub(in crate::store) struct StreamHead {
     pub version: Version,
     pub last_position: Position,
 }
 
 /// What becomes of one append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Fate {
+pub(in crate::store) enum Fate {
     /// Its command id was committed before (in an earlier group or earlier in this one).
     Duplicate(Committed),
     /// Its stream is not at the version it expected.
@@ -40,7 +40,7 @@ pub(super) enum Fate {
 }
 
 /// Decides every append of `group`, in order.
-pub(super) fn plan<'a>(
+pub(in crate::store) fn plan<'a>(
     group: impl IntoIterator<Item = &'a EncodedAppend>,
     known: Known,
 ) -> Vec<Fate> {
