@@ -20,7 +20,7 @@ use crate::{
         sqlite::SqliteReadModels,
     },
     sessions::SessionBackend,
-    store::{EventStore, StoreError, sqlite::SqliteEventStore},
+    store::{EventStore, StoreError, postgres::PgEventStore, sqlite::SqliteEventStore},
 };
 use std::sync::Arc;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -75,7 +75,7 @@ impl Storage {
                 let pool = db::postgres::open(&url, &settings.pool).await?;
                 let read_models = PgReadModels::new(pool.clone());
                 Self {
-                    log: pg_log_pending(pool.clone())?, // MERGE: PgEventStore::open
+                    log: Arc::new(PgEventStore::open(pool.clone()).await?),
                     read_models: Arc::new(read_models.clone()),
                     projections: Arc::new(read_models),
                     users: Arc::new(PgUsers::new(pool.clone())),
@@ -100,9 +100,3 @@ impl Storage {
     }
 }
 
-// MERGE: replaced by the PostgreSQL event store when its branch lands.
-fn pg_log_pending(_pool: sqlx::PgPool) -> Result<Arc<dyn EventStore>, StoreError> {
-    Err(StoreError::Corrupt(
-        "the PostgreSQL log is not merged yet".into(),
-    ))
-}
