@@ -4,20 +4,28 @@
 use super::DbError;
 use crate::config::{PoolSettings, PostgresUrl};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
 use std::time::Duration;
 
 /// Connects to the database at `url` and brings its schema up to date. Migrations run under
 /// sqlx's advisory lock: instances that start together migrate once.
+///
+/// One connection is made first, alone: a pool that cannot connect only says that it timed
+/// out, while this says why (refused, unknown database, bad password).
 pub async fn open(url: &PostgresUrl, settings: &PoolSettings) -> Result<PgPool, DbError> {
+    let options = connect_options(url, settings);
+    let cannot_connect = |source| DbError::Connect {
+        what: url.to_string(),
+        source,
+    };
+    let first = options.connect().await.map_err(cannot_connect)?;
+    first.close().await.map_err(cannot_connect)?;
     let pool = PgPoolOptions::new()
         .max_connections(settings.pool_size.max(1))
         .acquire_timeout(settings.acquire_timeout)
-        .connect_with(connect_options(url, settings))
+        .connect_with(options)
         .await
-        .map_err(|source| DbError::Connect {
-            what: url.to_string(),
-            source,
-        })?;
+        .map_err(cannot_connect)?;
     sqlx::migrate!("../migrations/postgres").run(&pool).await?;
     Ok(pool)
 }
