@@ -40,7 +40,9 @@ mod tests {
 
     #[test]
     fn a_cause_the_message_already_quotes_is_not_repeated() {
-        let error = Outer(std::io::Error::other(Quoting(std::io::Error::other("refused"))));
+        let error = Outer(std::io::Error::other(Quoting(std::io::Error::other(
+            "refused",
+        ))));
         assert_eq!(
             error_chain(&error).to_string(),
             "the read models' database failed: cannot connect: refused"

@@ -28,7 +28,9 @@ pub fn unreachable(error: &(dyn Error + 'static)) -> bool {
         {
             return true;
         }
-        if let Some(StoreError::WriterStopped) = error.downcast_ref::<StoreError>() {
+        if let Some(StoreError::WriterStopped | StoreError::Unreachable(_)) =
+            error.downcast_ref::<StoreError>()
+        {
             return true;
         }
         cause = error.source();

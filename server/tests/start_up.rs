@@ -32,8 +32,14 @@ async fn a_postgres_server_that_refuses_the_connection_stops_the_start_with_one_
     let lines = stderr_lines(&output);
     assert_eq!(lines.len(), 1, "{lines:?}");
     let line = &lines[0];
-    assert!(line.starts_with("error: cannot open the database"), "{line}");
-    assert!(line.contains("postgres://ada@127.0.0.1:1/tidings"), "{line}");
+    assert!(
+        line.starts_with("error: cannot open the database"),
+        "{line}"
+    );
+    assert!(
+        line.contains("postgres://ada@127.0.0.1:1/tidings"),
+        "{line}"
+    );
     assert!(line.contains("Connection refused"), "{line}");
     assert!(!line.contains("s3cret"), "the password was shown: {line}");
 }
@@ -53,7 +59,11 @@ async fn a_database_that_does_not_exist_is_named_in_the_one_line() {
 
 #[tokio::test]
 async fn a_malformed_database_url_is_refused_before_anything_starts() {
-    for url in ["postgres://host:port/db", "postgres://host", "mysql://host/db"] {
+    for url in [
+        "postgres://host:port/db",
+        "postgres://host",
+        "mysql://host/db",
+    ] {
         let output = start_with(url).await;
         assert_eq!(output.status.code(), Some(2), "{url}: {output:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -68,9 +78,5 @@ async fn an_sqlite_file_that_cannot_be_created_stops_the_start_with_one_line() {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let lines = stderr_lines(&output);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(
-        lines[0].contains("/proc/tidings/cannot/be"),
-        "{}",
-        lines[0]
-    );
+    assert!(lines[0].contains("/proc/tidings/cannot/be"), "{}", lines[0]);
 }

@@ -25,13 +25,28 @@ use test_postgres::TestDatabase;
 /// The password every test person signs up with.
 pub const PASSWORD: &str = "correct horse battery";
 
-/// Which backend this test binary runs on: `api_postgres` on PostgreSQL, `api_sqlite` on
-/// SQLite.
-pub const BACKEND: Backend = if matches!(env!("CARGO_CRATE_NAME").as_bytes(), b"api_postgres") {
+/// Which backend this test binary runs on: one whose name ends in `_postgres` (such as
+/// `api_postgres`) on PostgreSQL, any other on SQLite.
+pub const BACKEND: Backend = if ends_with(env!("CARGO_CRATE_NAME").as_bytes(), b"_postgres") {
     Backend::Postgres
 } else {
     Backend::Sqlite
 };
+
+const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
+    if suffix.len() > text.len() {
+        return false;
+    }
+    let start = text.len() - suffix.len();
+    let mut i = 0;
+    while i < suffix.len() {
+        if text[start + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
