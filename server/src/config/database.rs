@@ -4,7 +4,7 @@
 
 use clap::Args;
 use sqlx::postgres::PgConnectOptions;
-use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+use std::{fmt, num::NonZeroU32, path::PathBuf, str::FromStr, time::Duration};
 
 /// Where everything is stored: an SQLite file, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +116,7 @@ pub struct PoolSettings {
         default_value = "16",
         global = true
     )]
-    pub pool_size: u32,
+    pub pool_size: NonZeroU32,
     /// How long a request waits for a free connection before it fails with "unavailable".
     #[arg(
         long,
@@ -149,7 +149,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
-            pool_size: 16,
+            pool_size: NonZeroU32::new(16).expect("not zero"),
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
             lock_timeout: Duration::from_secs(10),
@@ -219,6 +219,22 @@ mod tests {
             "postgres://host:notaport/db".parse::<DatabaseUrl>(),
             Err(DatabaseUrlError::MalformedPostgres(_))
         ));
+    }
+
+    #[test]
+    fn a_pool_needs_at_least_one_connection() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Flags {
+            #[command(flatten)]
+            pool: PoolSettings,
+        }
+        let one = Flags::try_parse_from(["t", "--pool-size", "1"]).unwrap();
+        assert_eq!(one.pool.pool_size.get(), 1);
+        assert!(Flags::try_parse_from(["t", "--pool-size", "0"]).is_err());
+        let slow = Flags::try_parse_from(["t", "--lock-timeout", "250ms"]).unwrap();
+        assert_eq!(slow.pool.lock_timeout, Duration::from_millis(250));
+        assert!(Flags::try_parse_from(["t", "--lock-timeout", "250"]).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub async fn open(url: &PostgresUrl, settings: &PoolSettings) -> Result<PgPool, 
     let first = options.connect().await.map_err(cannot_connect)?;
     first.close().await.map_err(cannot_connect)?;
     let pool = PgPoolOptions::new()
-        .max_connections(settings.pool_size.max(1))
+        .max_connections(settings.pool_size.get())
         .acquire_timeout(settings.acquire_timeout)
         .connect_with(options)
         .await

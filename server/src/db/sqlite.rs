@@ -14,7 +14,7 @@ use std::time::Duration;
 pub async fn open(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, DbError> {
     create_parent_dir(path).await?;
     let pool = SqlitePoolOptions::new()
-        .max_connections(settings.pool_size.max(1))
+        .max_connections(settings.pool_size.get())
         .acquire_timeout(settings.acquire_timeout)
         .connect_with(connect_options(path))
         .await
