@@ -19,7 +19,7 @@
 use anyhow::Context;
 use app::domain::{CommandId, TodoId, UserId, Version};
 use serde_json::json;
-use server::db::open_sqlite;
+use server::db::sqlite::open_sqlite;
 use server::store::postgres::{self, PgEventStore};
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, EventStore, NewEvent, StreamId};

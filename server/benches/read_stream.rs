@@ -14,7 +14,7 @@
 //! temp folder).
 
 use anyhow::Context;
-use server::db::open_sqlite;
+use server::db::sqlite::open_sqlite;
 use server::store::sqlite::READ_STREAM;
 use sqlx::SqlitePool;
 use std::time::Instant;

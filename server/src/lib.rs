@@ -3,17 +3,23 @@
 //! Layout:
 //! - [`config`]: flags and environment, parsed into typed settings.
 //! - [`startup`]: opens storage, starts background tasks, builds the router, binds.
-//! - [`db`]: opening SQLite (pragmas, migrations).
-//! - [`store`]: the event store trait and its SQLite backend with group commit.
-//! - [`projection`]: the read models, their projector, queries and rebuild.
+//! - [`storage`]: the storage seam: `DATABASE_URL` chooses SQLite or PostgreSQL, and every
+//!   store below is opened on it.
+//! - [`db`]: opening a database (connection options, pragmas, migrations), per backend.
+//! - [`store`]: the event store trait and its backends, each with group commit.
+//! - [`projection`]: the read models, their projector, queries and rebuild; a backend each.
+//! - [`membership`]: the membership check, in one place, and the proof it makes.
 //! - [`commands`]: the command path: load, decide, append, wait for the projection.
 //! - [`cross_site`]: refuses state-changing requests from other sites.
 //! - [`error_status`]: the one mapping from `AppError` to HTTP status.
+//! - [`failure`]: a failure as the asker sees it: unavailable (the database cannot be
+//!   reached) or internal; the cause stays in the log.
 //! - [`error_links`]: signs the errors that no-JavaScript form posts carry back in a link,
 //!   and turns away a page link with an error that is not signed.
 //! - [`backend`]: the `app::api::backend::Backend` implementation server functions call; it
 //!   checks membership on every path.
-//! - [`accounts`]: sign-up and password checks (argon2id, off the runtime).
+//! - [`accounts`]: sign-up and password checks (argon2id, off the runtime); a table per
+//!   backend.
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
 //! - [`login_failures`]: failed log-ins per account and per account from one address.
@@ -23,6 +29,7 @@
 //!   reactor.
 //! - [`metrics`]: the counters behind `/metrics`.
 //! - [`telemetry`]: structured logs.
+//! - [`error_chain`]: an error with its causes, on one line.
 
 pub mod accounts;
 pub mod backend;
@@ -30,16 +37,22 @@ pub mod commands;
 pub mod config;
 pub mod cross_site;
 pub mod db;
+pub mod error_chain;
 pub mod error_links;
 pub mod error_status;
+pub mod failure;
 pub mod invite_tokens;
 pub mod live;
 pub mod login_failures;
+pub mod membership;
 pub mod metrics;
 pub mod projection;
 pub mod rate_limits;
 pub mod security_headers;
 pub mod sessions;
 pub mod startup;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
+
+pub use error_chain::error_chain;

@@ -1,16 +1,19 @@
-//! Sessions: `tower-sessions` with its SQLite store, in the same database as the log, and the
+//! Sessions: `tower-sessions` with its sqlx store, in the same database as the log, and the
 //! few operations the backend needs: who is signed in, sign in (with a new session id), sign
 //! out. A small layer of our own rather than `axum-login`: server functions reach the session
 //! through the request's extensions, and these four functions are all it takes.
 
 use app::{api::AppError, domain::UserId};
+use async_trait::async_trait;
 use http::request::Parts;
-use sqlx::SqlitePool;
 use std::time::Duration;
 use tower_sessions::{
-    Expiry, Session, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion,
+    Expiry, Session, SessionManagerLayer, SessionStore,
+    cookie::SameSite,
+    session::{Id, Record},
+    session_store::{self, ExpiredDeletion},
 };
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 /// The cookie's name.
 pub const COOKIE: &str = "tidings_session";
@@ -21,16 +24,67 @@ const IDLE_DAYS: i64 = 14;
 /// How often expired sessions are deleted.
 const SWEEP_EVERY: Duration = Duration::from_secs(3_600);
 
+/// The sessions table, in the database the storage seam opened.
+#[derive(Debug, Clone)]
+pub enum SessionBackend {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl SessionBackend {
+    /// Creates the `sessions` table if it is missing.
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(store) => store.migrate().await,
+            Self::Postgres(store) => store.migrate().await,
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for SessionBackend {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.create(record).await,
+            Self::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.save(record).await,
+            Self::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(store) => store.load(id).await,
+            Self::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete(id).await,
+            Self::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SessionBackend {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete_expired().await,
+            Self::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
+
 /// The session layer: an HttpOnly, SameSite=Lax cookie (Secure when `secure`), backed by the
 /// `sessions` table. Also starts the task that deletes expired sessions.
-pub async fn layer(
-    pool: SqlitePool,
-    secure: bool,
-) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
-    let store = SqliteStore::new(pool)
-        .with_table_name("sessions")
-        .expect("a plain table name");
-    store.migrate().await?;
+pub fn layer(store: SessionBackend, secure: bool) -> SessionManagerLayer<SessionBackend> {
     let sweeper = store.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SWEEP_EVERY);
@@ -41,13 +95,13 @@ pub async fn layer(
             }
         }
     });
-    Ok(SessionManagerLayer::new(store)
+    SessionManagerLayer::new(store)
         .with_name(COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(IDLE_DAYS))))
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(IDLE_DAYS)))
 }
 
 /// The request's session, which the session layer put in its extensions.
@@ -74,7 +128,9 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)
 }
 
+/// The session store's errors carry their cause only as text; a store that fails is, in
+/// practice, a database that cannot be reached, and trying again is safe.
 fn internal(error: tower_sessions::session::Error) -> AppError {
-    tracing::error!(%error, "session store failed");
-    AppError::Internal
+    tracing::error!(error = %crate::error_chain(&error), "the session store failed");
+    AppError::Unavailable
 }

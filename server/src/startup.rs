@@ -2,19 +2,19 @@
 //! bind. `Application::build` reports the real port, so tests can bind port 0.
 
 use crate::{
+    accounts::Accounts,
     backend::TidingsBackend,
     commands::CommandHandler,
-    config::{DatabaseUrl, Settings},
+    config::Settings,
     cross_site::refuse_cross_site,
-    db,
     error_links::{self, ErrorLinks},
     error_status::map_error_status,
     live::{self, Hub, Live, Occupancy, Reactor, SignedIn, Signer, SocketRuntime},
     metrics::Metrics,
-    projection::{self, Projector, Tables},
+    projection::{Projector, Tables},
     rate_limits::RateLimits,
     security_headers, sessions,
-    store::{EventStore, sqlite::SqliteEventStore},
+    storage::Storage,
 };
 use anyhow::Context;
 use app::{App, api::backend::BackendHandle, shell};
@@ -25,7 +25,6 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sqlx::SqlitePool;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{
     net::{TcpListener, TcpStream},
@@ -38,47 +37,23 @@ pub struct Application {
     send_buffer: Option<usize>,
 }
 
-/// The database and the log, opened and migrated.
-pub struct Storage {
-    pub pool: SqlitePool,
-    pub store: Arc<dyn EventStore>,
-}
-
-impl Storage {
-    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let DatabaseUrl::Sqlite(path) = settings.database();
-        let pool = db::open_sqlite(&path)
-            .await
-            .context("opening the database")?;
-        projection::prepare(&pool)
-            .await
-            .context("preparing the read models")?;
-        let store = SqliteEventStore::open(pool.clone())
-            .await
-            .context("starting the event store")?;
-        tracing::info!(database = %path.display(), "database ready");
-        Ok(Self {
-            pool,
-            store: Arc::new(store),
-        })
-    }
-}
-
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let storage = Storage::open(&settings).await?;
-        let (projected, _projector) =
-            Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
-        let commands = CommandHandler::new(storage.store.clone(), projected.clone());
-        let sessions = sessions::layer(storage.pool.clone(), settings.secure_cookies)
-            .await
-            .context("preparing the session store")?;
+        let (projected, _projector) = Projector::new(
+            storage.projections.clone(),
+            storage.log.clone(),
+            Tables::LIVE,
+        )
+        .spawn();
+        let commands = CommandHandler::new(storage.log.clone(), projected.clone());
+        let sessions = sessions::layer(storage.sessions.clone(), settings.secure_cookies);
         let limits = RateLimits::start(settings.limits);
         let hub = Arc::new(Hub::default());
         let signed_in = Arc::new(SignedIn::default());
         let metrics = Arc::new(Metrics::default());
         Reactor::spawn(
-            storage.store.clone(),
+            storage.log.clone(),
             hub.clone(),
             metrics.clone(),
             projected.clone(),
@@ -89,10 +64,10 @@ impl Application {
         let live = Live {
             hub,
             signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),
-            pool: storage.pool.clone(),
+            read_models: storage.read_models.clone(),
             limits: settings.socket_limits,
             metrics: metrics.clone(),
-            store: storage.store.clone(),
+            store: storage.log.clone(),
             occupancy: Occupancy::new(settings.connections_per_user),
             sessionless: Occupancy::new(settings.sessionless_per_address),
             replays: Occupancy::new(settings.socket_limits.replays_per_user),
@@ -100,7 +75,14 @@ impl Application {
             signed_in: signed_in.clone(),
             sockets: Arc::new(SocketRuntime::start(socket_threads())?),
         };
-        let backend = TidingsBackend::new(storage.pool, commands, limits, metrics, signed_in);
+        let backend = TidingsBackend::new(
+            storage.read_models,
+            Accounts::new(storage.users),
+            commands,
+            limits,
+            metrics,
+            signed_in,
+        );
         let router = router(
             leptos_options(&settings),
             BackendHandle(Arc::new(backend)),

@@ -5,7 +5,8 @@ use tracing_subscriber::{EnvFilter, fmt};
 
 /// Installs the global subscriber. `RUST_LOG` filters; the default is `info`.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx::postgres::notice=warn"));
     let builder = fmt().with_env_filter(filter);
     let installed = match format {
         LogFormat::Pretty => builder.try_init(),

@@ -1,6 +1,7 @@
 //! A rebuild from the log equals the incremental projection, over random command histories
 //! of todos and of a team's members (joining, leaving, removed, and rejoining) and the
-//! invite links each of them makes, and it can run while commands keep arriving.
+//! invite links each of them makes, and it can run while commands keep arriving. Every test
+//! runs on both backends: an SQLite file, and a PostgreSQL database of its own.
 
 use app::{
     api::backend::CommandRequest,
@@ -16,10 +17,168 @@ use server::{
     commands::CommandHandler,
     config::Settings,
     projection::{Projector, Tables, rebuild},
-    startup::Storage,
+    storage::Storage,
 };
 use sqlx::{Row, SqlitePool};
+use test_postgres::TestDatabase;
 use tokio::sync::watch;
+
+/// Where a test's world keeps everything: a folder with an SQLite file, or a PostgreSQL
+/// database of its own.
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres(TestDatabase),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::Sqlite(tempfile::tempdir().unwrap()),
+            Backend::Postgres => Self::Postgres(TestDatabase::create().await),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        match self {
+            Self::Sqlite(dir) => Settings::for_tests(dir.path().to_owned()),
+            Self::Postgres(database) => {
+                let mut settings = Settings::for_tests(std::env::temp_dir());
+                settings.database_url = Some(database.url().parse().unwrap());
+                settings
+            }
+        }
+    }
+
+    /// The flags that point the server binary at this database.
+    fn flags(&self) -> [String; 2] {
+        match self {
+            Self::Sqlite(dir) => ["--data-dir".into(), dir.path().display().to_string()],
+            Self::Postgres(database) => ["--database-url".into(), database.url()],
+        }
+    }
+
+    /// Every row of the live read models, as text, in a fixed order, with the checkpoint.
+    async fn snapshot(&self) -> Snapshot {
+        match self {
+            Self::Sqlite(dir) => {
+                let pool = SqlitePool::connect(&format!(
+                    "sqlite://{}",
+                    dir.path().join("tidings.sqlite").display()
+                ))
+                .await
+                .unwrap();
+                let snapshot = sqlite_snapshot(&pool).await;
+                pool.close().await;
+                snapshot
+            }
+            Self::Postgres(database) => {
+                let pool = database.pool().await;
+                let snapshot = postgres_snapshot(&pool).await;
+                pool.close().await;
+                snapshot
+            }
+        }
+    }
+
+    /// Makes the live read models look as an older server left them: a column gone, rows
+    /// lost, the shape marker behind.
+    async fn age_read_models(&self) {
+        match self {
+            Self::Sqlite(dir) => {
+                let pool = SqlitePool::connect(&format!(
+                    "sqlite://{}",
+                    dir.path().join("tidings.sqlite").display()
+                ))
+                .await
+                .unwrap();
+                sqlx::raw_sql(
+                    "ALTER TABLE team_members DROP COLUMN joined_position;
+                     DELETE FROM todo_rows;
+                     PRAGMA user_version = 0;",
+                )
+                .execute(&pool)
+                .await
+                .unwrap();
+                pool.close().await;
+            }
+            Self::Postgres(database) => {
+                let pool = database.pool().await;
+                sqlx::raw_sql(
+                    "ALTER TABLE team_members DROP COLUMN joined_position;
+                     DELETE FROM todo_rows;
+                     UPDATE read_model_shape SET shape = 0;",
+                )
+                .execute(&pool)
+                .await
+                .unwrap();
+                pool.close().await;
+            }
+        }
+    }
+}
+
+/// The tables' rows, each as one line of text, and the checkpoint.
+type Snapshot = (Vec<Vec<String>>, i64);
+
+/// The tables a snapshot reads, each with the order it reads them in.
+const SNAPSHOT_TABLES: [(&str, &str); 6] = [
+    ("todo_rows", "todo_id"),
+    ("todo_timeline", "position"),
+    ("team_rows", "team_id"),
+    ("team_members", "team_id, user_id"),
+    ("team_invitations", "invitation_id"),
+    ("team_log", "team_id, position"),
+];
+
+async fn sqlite_snapshot(pool: &SqlitePool) -> Snapshot {
+    let mut tables = Vec::new();
+    for (table, order) in SNAPSHOT_TABLES {
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        tables.push(
+            rows.iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            row.try_get::<String, _>(i)
+                                .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
+                                .unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect(),
+        );
+    }
+    let checkpoint =
+        sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = 'todos'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (tables, checkpoint)
+}
+
+async fn postgres_snapshot(pool: &sqlx::PgPool) -> Snapshot {
+    let mut tables = Vec::new();
+    for (table, order) in SNAPSHOT_TABLES {
+        let sql = format!("SELECT row_to_json(t)::text FROM {table} t ORDER BY {order}");
+        tables.push(sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap());
+    }
+    let checkpoint =
+        sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = 'todos'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (tables, checkpoint)
+}
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -57,6 +216,7 @@ fn step() -> impl Strategy<Value = Step> {
 
 struct World {
     storage: Storage,
+    database: Database,
     commands: CommandHandler,
     projected: watch::Receiver<Position>,
     todos: Vec<(TodoId, Version)>,
@@ -64,18 +224,19 @@ struct World {
     actor: UserId,
     people: [UserId; 3],
     invitations: Vec<InvitationId>,
-    dir: tempfile::TempDir,
 }
 
 impl World {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(&Settings::for_tests(dir.path().to_owned()))
-            .await
-            .unwrap();
-        let (projected, _) =
-            Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
-        let commands = CommandHandler::new(storage.store.clone(), projected.clone());
+    async fn new(backend: Backend) -> Self {
+        let database = Database::new(backend).await;
+        let storage = Storage::open(&database.settings()).await.unwrap();
+        let (projected, _) = Projector::new(
+            storage.projections.clone(),
+            storage.log.clone(),
+            Tables::LIVE,
+        )
+        .spawn();
+        let commands = CommandHandler::new(storage.log.clone(), projected.clone());
         let (team, actor) = (TeamId::new(), UserId::new());
         let create = TeamCommand::Create {
             team_id: team,
@@ -88,6 +249,7 @@ impl World {
             .unwrap();
         Self {
             storage,
+            database,
             commands,
             projected,
             todos: Vec::new(),
@@ -95,7 +257,6 @@ impl World {
             actor,
             people: [UserId::new(), UserId::new(), UserId::new()],
             invitations: Vec::new(),
-            dir,
         }
     }
 
@@ -201,86 +362,94 @@ impl World {
     }
 
     async fn settled(&mut self) {
-        let head = self.storage.store.head().await.unwrap();
+        let head = self.storage.log.head().await.unwrap();
         self.projected.wait_for(|p| *p >= head).await.unwrap();
     }
 }
 
-/// Every row of the live read models, as text, in a fixed order, with the checkpoint.
-async fn snapshot(pool: &SqlitePool) -> (Vec<Vec<String>>, i64) {
-    let rows = |sql: &'static str| async move {
-        sqlx::query(sql)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| {
-                        row.try_get::<String, _>(i)
-                            .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
-                            .unwrap()
-                    })
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect::<Vec<_>>()
+async fn rebuild_now(world: &World) {
+    rebuild(world.storage.projections.clone(), world.storage.log.clone())
+        .await
+        .unwrap();
+}
+
+/// Runs a test, written once as `async fn(Backend)`, on each backend.
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Backend::Postgres).await;
+                }
+            )*
+        }
     };
-    let tables = vec![
-        rows("SELECT * FROM todo_rows ORDER BY todo_id").await,
-        rows("SELECT * FROM todo_timeline ORDER BY position").await,
-        rows("SELECT * FROM team_rows ORDER BY team_id").await,
-        rows("SELECT * FROM team_members ORDER BY team_id, user_id").await,
-        rows("SELECT * FROM team_invitations ORDER BY invitation_id").await,
-    ];
-    let checkpoint =
-        sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = 'todos'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    (tables, checkpoint)
+}
+
+on_both_backends!(
+    a_rebuild_while_commands_arrive_loses_nothing,
+    the_rebuild_command_swaps_the_tables_under_a_running_server,
+    read_models_of_an_older_shape_are_projected_again_at_start_up,
+);
+
+fn rebuilds_equal_incremental_projection(backend: Backend, steps: Vec<Step>) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut world = World::new(backend).await;
+        for step in steps {
+            world.run(step).await;
+        }
+        world.settled().await;
+        let incremental = world.database.snapshot().await;
+        rebuild_now(&world).await;
+        let rebuilt = world.database.snapshot().await;
+        assert_eq!(rebuilt, incremental);
+    });
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn a_rebuild_equals_the_incremental_projection(steps in prop::collection::vec(step(), 1..40)) {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async {
-            let mut world = World::new().await;
-            for step in steps {
-                world.run(step).await;
-            }
-            world.settled().await;
-            let incremental = snapshot(&world.storage.pool).await;
-            rebuild(&world.storage.pool, world.storage.store.clone()).await.unwrap();
-            let rebuilt = snapshot(&world.storage.pool).await;
-            assert_eq!(rebuilt, incremental);
-        });
+    fn a_rebuild_equals_the_incremental_projection_on_sqlite(
+        steps in prop::collection::vec(step(), 1..40)
+    ) {
+        rebuilds_equal_incremental_projection(Backend::Sqlite, steps);
+    }
+
+    #[test]
+    fn a_rebuild_equals_the_incremental_projection_on_postgres(
+        steps in prop::collection::vec(step(), 1..40)
+    ) {
+        rebuilds_equal_incremental_projection(Backend::Postgres, steps);
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rebuild_while_commands_arrive_loses_nothing() {
-    let mut world = World::new().await;
+async fn a_rebuild_while_commands_arrive_loses_nothing(backend: Backend) {
+    let mut world = World::new(backend).await;
     for i in 0..50 {
         world.run(Step::Create(format!("todo {i}"))).await;
     }
-    let pool = world.storage.pool.clone();
-    let store = world.storage.store.clone();
-    let rebuilding = tokio::spawn(async move { rebuild(&pool, store).await });
+    let (views, log) = (world.storage.projections.clone(), world.storage.log.clone());
+    let rebuilding = tokio::spawn(async move { rebuild(views, log).await });
     for i in 0..50 {
         world.run(Step::Activate(i % 6)).await;
         world.run(Step::Create(format!("late {i}"))).await;
     }
     rebuilding.await.unwrap().unwrap();
     world.settled().await;
-    let live = snapshot(&world.storage.pool).await;
-    rebuild(&world.storage.pool, world.storage.store.clone())
-        .await
-        .unwrap();
-    assert_eq!(snapshot(&world.storage.pool).await, live);
+    let live = world.database.snapshot().await;
+    rebuild_now(&world).await;
+    assert_eq!(world.database.snapshot().await, live);
     assert_eq!(
         live.0[0].len(),
         100,
@@ -288,17 +457,16 @@ async fn a_rebuild_while_commands_arrive_loses_nothing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
-    let mut world = World::new().await;
+async fn the_rebuild_command_swaps_the_tables_under_a_running_server(backend: Backend) {
+    let mut world = World::new(backend).await;
     for i in 0..20 {
         world.run(Step::Create(format!("before {i}"))).await;
     }
     let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("rebuild-projections")
-        .arg("--data-dir")
-        .arg(world.dir.path())
+        .args(world.database.flags())
         .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
         .status()
         .await
         .unwrap();
@@ -307,24 +475,21 @@ async fn the_rebuild_command_swaps_the_tables_under_a_running_server() {
         world.run(Step::Activate(i)).await;
     }
     world.settled().await;
-    let live = snapshot(&world.storage.pool).await;
+    let live = world.database.snapshot().await;
     assert_eq!(live.0[0].len(), 20);
     assert_eq!(
         live.0[0]
             .iter()
-            .filter(|row| row.contains("|active|"))
+            .filter(|row| row.contains("|active|") || row.contains(r#""status":"active""#))
             .count(),
         5
     );
-    rebuild(&world.storage.pool, world.storage.store.clone())
-        .await
-        .unwrap();
-    assert_eq!(snapshot(&world.storage.pool).await, live);
+    rebuild_now(&world).await;
+    assert_eq!(world.database.snapshot().await, live);
 }
 
-#[tokio::test]
-async fn read_models_of_an_older_shape_are_projected_again_at_start_up() {
-    let mut world = World::new().await;
+async fn read_models_of_an_older_shape_are_projected_again_at_start_up(backend: Backend) {
+    let mut world = World::new(backend).await;
     let steps = [
         Step::Create("Plan".into()),
         Step::Activate(0),
@@ -337,23 +502,18 @@ async fn read_models_of_an_older_shape_are_projected_again_at_start_up() {
         world.run(step).await;
     }
     world.settled().await;
-    let current = snapshot(&world.storage.pool).await;
+    let current = world.database.snapshot().await;
     assert_eq!(current.0[3].len(), 2, "two members are left");
-    sqlx::Executor::execute(
-        &world.storage.pool,
-        "ALTER TABLE team_members DROP COLUMN joined_position;
-         DELETE FROM todo_rows;
-         PRAGMA user_version = 0;",
-    )
-    .await
-    .unwrap();
+    world.database.age_read_models().await;
 
-    let storage = Storage::open(&Settings::for_tests(world.dir.path().to_owned()))
-        .await
-        .unwrap();
-    let (mut projected, _) =
-        Projector::new(storage.pool.clone(), storage.store.clone(), Tables::LIVE).spawn();
-    let head = storage.store.head().await.unwrap();
+    let storage = Storage::open(&world.database.settings()).await.unwrap();
+    let (mut projected, _) = Projector::new(
+        storage.projections.clone(),
+        storage.log.clone(),
+        Tables::LIVE,
+    )
+    .spawn();
+    let head = storage.log.head().await.unwrap();
     projected.wait_for(|p| *p >= head).await.unwrap();
-    assert_eq!(snapshot(&storage.pool).await, current);
+    assert_eq!(world.database.snapshot().await, current);
 }

@@ -30,7 +30,7 @@ const TEMPLATE_LOCK: i64 = 0x7469_6469_6e67_7301;
 /// value is.
 pub struct TestDatabase {
     name: String,
-    admin: PgConnectOptions,
+    admin: Box<PgConnectOptions>,
 }
 
 impl TestDatabase {
@@ -57,12 +57,17 @@ impl TestDatabase {
             Template::Empty => "template0".to_owned(),
         };
         let name = format!("tidings_t_{}", uuid::Uuid::now_v7().simple());
-        sqlx::raw_sql(&format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|error| panic!("cannot create the test database {name}: {error}"));
+        sqlx::raw_sql(&format!(
+            r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|error| panic!("cannot create the test database {name}: {error}"));
         close(conn).await;
-        Self { name, admin }
+        Self {
+            name,
+            admin: Box::new(admin),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -98,7 +103,7 @@ impl Drop for TestDatabase {
     /// failing a test that passed.
     fn drop(&mut self) {
         let name = std::mem::take(&mut self.name);
-        let admin = self.admin.clone();
+        let admin = (*self.admin).clone();
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -26,8 +26,17 @@ async fn a_test_database_starts_with_every_migration_applied_and_goes_when_dropp
     .fetch_all(&pool)
     .await
     .expect("the catalogue reads");
-    for table in ["events", "commands", "log_head", "users", "projection_checkpoints"] {
-        assert!(tables.iter().any(|t| t == table), "{table} missing: {tables:?}");
+    for table in [
+        "events",
+        "commands",
+        "log_head",
+        "users",
+        "projection_checkpoints",
+    ] {
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing: {tables:?}"
+        );
     }
     pool.close().await;
     let name = database.name().to_owned();

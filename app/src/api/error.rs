@@ -40,6 +40,10 @@ pub enum AppError {
     /// The server failed; the details are in its log, not in this message.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The server cannot reach its database for now. Trying again is safe: a repeated
+    /// command is recognised by its id and never applied twice.
+    #[error("We cannot reach our database just now. Please try again in a moment.")]
+    Unavailable,
     /// The request never got a proper answer: the network, or an undecodable response.
     #[error("Could not reach the server: {message}")]
     Transport { message: String },
@@ -70,6 +74,7 @@ impl AppError {
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Transport { .. } => 502,
+            Self::Unavailable => 503,
         }
     }
 }

@@ -1,13 +1,19 @@
 //! Accounts: sign-up and password checks over the `users` table, and display names.
 //!
+//! [`Accounts`] holds what every backend shares (hashing, the decoy check); [`UserStore`] is
+//! the table, implemented by each backend with its own SQL.
+//!
 //! - [`passwords`]: argon2id hashing off the async runtime.
+//! - [`sqlite`], [`postgres`]: the backends.
 
 mod passwords;
+pub mod postgres;
+pub mod sqlite;
 
 use app::domain::{DisplayName, Email, Password, UserId};
-use chrono::Utc;
-use sqlx::{Row, SqlitePool};
-use std::collections::HashMap;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::{collections::HashMap, sync::Arc};
 
 /// An account as the table holds it, without its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +29,7 @@ pub enum AccountError {
     EmailTaken,
     #[error("the email and password do not match an account")]
     BadCredentials,
-    #[error("database error: {0}")]
+    #[error("the accounts' database failed")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Hash(#[from] passwords::HashError),
@@ -31,14 +37,37 @@ pub enum AccountError {
     Corrupt(String),
 }
 
+/// The `users` table.
+#[async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// Adds the account, unless its email is taken: then answers `false` and writes nothing.
+    async fn insert(
+        &self,
+        account: &AccountRecord,
+        password_hash: &str,
+        created_at: DateTime<Utc>,
+    ) -> Result<bool, AccountError>;
+
+    /// The account with this email, and its password hash.
+    async fn by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(AccountRecord, String)>, AccountError>;
+
+    async fn by_id(&self, id: UserId) -> Result<Option<AccountRecord>, AccountError>;
+
+    /// The display names of these users; an id without an account is left out.
+    async fn names(&self, ids: &[UserId]) -> Result<HashMap<UserId, String>, AccountError>;
+}
+
 #[derive(Clone)]
 pub struct Accounts {
-    pool: SqlitePool,
+    users: Arc<dyn UserStore>,
 }
 
 impl Accounts {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(users: Arc<dyn UserStore>) -> Self {
+        Self { users }
     }
 
     pub async fn sign_up(
@@ -48,26 +77,15 @@ impl Accounts {
         password: &Password,
     ) -> Result<AccountRecord, AccountError> {
         let hash = passwords::hash(password).await?;
-        let id = UserId::new();
-        let inserted = sqlx::query(
-            "INSERT INTO users (user_id, email, display_name, password_hash, created_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(id.to_string())
-        .bind(email.as_str())
-        .bind(display_name.as_str())
-        .bind(hash)
-        .bind(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .execute(&self.pool)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(AccountError::EmailTaken);
-        }
-        Ok(AccountRecord {
-            id,
+        let account = AccountRecord {
+            id: UserId::new(),
             email: email.to_string(),
             display_name: display_name.to_string(),
-        })
+        };
+        if !self.users.insert(&account, &hash, Utc::now()).await? {
+            return Err(AccountError::EmailTaken);
+        }
+        Ok(account)
     }
 
     /// The account whose password this is. An unknown email still costs one hash check.
@@ -76,29 +94,18 @@ impl Accounts {
         email: &Email,
         password: &Password,
     ) -> Result<AccountRecord, AccountError> {
-        let row = sqlx::query(
-            "SELECT user_id, email, display_name, password_hash FROM users WHERE email = ?",
-        )
-        .bind(email.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
+        let Some((account, hash)) = self.users.by_email(email).await? else {
             passwords::verify_decoy(password).await?;
             return Err(AccountError::BadCredentials);
         };
-        let hash: String = row.try_get("password_hash")?;
         if !passwords::verify(password, hash).await? {
             return Err(AccountError::BadCredentials);
         }
-        record(&row)
+        Ok(account)
     }
 
     pub async fn find(&self, id: UserId) -> Result<Option<AccountRecord>, AccountError> {
-        let row = sqlx::query("SELECT user_id, email, display_name FROM users WHERE user_id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(record).transpose()
+        self.users.by_id(id).await
     }
 
     /// The display names of these users; an id without an account is left out.
@@ -106,32 +113,9 @@ impl Accounts {
         &self,
         ids: impl IntoIterator<Item = UserId>,
     ) -> Result<HashMap<UserId, String>, AccountError> {
-        let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
-        let mut names = HashMap::new();
-        for chunk in ids.chunks(500) {
-            let placeholders = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "SELECT user_id, display_name FROM users WHERE user_id IN ({placeholders})"
-            );
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                let id: String = row.try_get("user_id")?;
-                let id = UserId::parse(&id).map_err(|e| AccountError::Corrupt(e.to_string()))?;
-                names.insert(id, row.try_get("display_name")?);
-            }
-        }
-        Ok(names)
+        let mut ids: Vec<UserId> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        self.users.names(&ids).await
     }
-}
-
-fn record(row: &sqlx::sqlite::SqliteRow) -> Result<AccountRecord, AccountError> {
-    let id: String = row.try_get("user_id")?;
-    Ok(AccountRecord {
-        id: UserId::parse(&id).map_err(|e| AccountError::Corrupt(e.to_string()))?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-    })
 }

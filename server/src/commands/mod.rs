@@ -7,6 +7,7 @@ mod aggregates;
 
 pub use aggregates::{Aggregate, TeamStream, TodoStream};
 
+use crate::failure::failed;
 use crate::store::{Append, AppendError, Committed, EventStore, StreamId};
 use app::{
     api::{AppError, CommandReceipt, TeamReceipt, backend::CommandRequest},
@@ -105,12 +106,7 @@ impl CommandHandler {
         actor: UserId,
         command: A::Command,
     ) -> Result<Outcome, AppError> {
-        if let Some(first) = self
-            .store
-            .find_command(command_id)
-            .await
-            .map_err(internal)?
-        {
+        if let Some(first) = self.store.find_command(command_id).await.map_err(failed)? {
             return self.outcome_of_retry::<A>(first).await;
         }
         let stream = A::stream(id);
@@ -156,7 +152,7 @@ impl CommandHandler {
                 Err(AppendError::Conflict {
                     expected, actual, ..
                 }) => return Err(stale(expected, actual)),
-                Err(other) => return Err(internal(other)),
+                Err(other) => return Err(failed(other)),
             }
         }
     }
@@ -166,15 +162,11 @@ impl CommandHandler {
     /// whether the team saw it (a command records one todo event, or a team's events).
     async fn outcome_of_retry<A: Aggregate>(&self, first: Committed) -> Result<Outcome, AppError> {
         let before = Position::new(first.first_position.get() - 1);
-        let events = self
-            .store
-            .read_all_after(before, 1)
-            .await
-            .map_err(internal)?;
-        let event = events
-            .into_iter()
-            .next()
-            .ok_or_else(|| internal("a committed command has no events"))?;
+        let events = self.store.read_all_after(before, 1).await.map_err(failed)?;
+        let event = events.into_iter().next().ok_or_else(|| {
+            tracing::error!(position = %first.first_position, "a committed command has no events");
+            AppError::Internal
+        })?;
         // An event of another kind of stream: the caller refuses the reused command id.
         let shared = A::decode(&event).map_or(true, |decoded| A::is_shared(&decoded));
         Ok(Outcome {
@@ -194,11 +186,11 @@ impl CommandHandler {
                 .store
                 .read_stream(stream, after, STREAM_PAGE)
                 .await
-                .map_err(internal)?;
+                .map_err(failed)?;
             let Some(last) = page.last() else { break };
             after = last.version;
             for recorded in &page {
-                let event = A::decode(recorded).map_err(internal)?;
+                let event = A::decode(recorded).map_err(failed)?;
                 state = A::apply(state, &event);
             }
             if page.len() < STREAM_PAGE as usize {
@@ -211,7 +203,7 @@ impl CommandHandler {
     /// Waits (up to 5 s) until the read models show `position`, which must be in the log:
     /// a position past its head is refused rather than waited for.
     pub async fn caught_up(&self, position: Position) -> Result<(), AppError> {
-        let head = self.store.head().await.map_err(internal)?;
+        let head = self.store.head().await.map_err(failed)?;
         if position > head {
             return Err(AppError::invalid(
                 "after",
@@ -245,10 +237,4 @@ fn stale(seen: Version, current: Version) -> AppError {
         seen: seen.get(),
         current: current.get(),
     }
-}
-
-/// Logs the cause, which stays on the server, and answers a plain internal error.
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "command failed");
-    AppError::Internal
 }

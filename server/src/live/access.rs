@@ -1,15 +1,14 @@
-//! Who may subscribe to which channel, from the membership read model: checked by
-//! `/broadcasting/auth` and again on every `pusher:subscribe`.
+//! Who may subscribe to which channel: a member of the channel's team ([`Member`]), or the
+//! channel's own user. Checked by `/broadcasting/auth` and again on every `pusher:subscribe`.
 
-use crate::projection::{
-    ProjectionError,
-    queries::{self, TeamOf},
+use crate::{
+    membership::Member,
+    projection::{ProjectionError, ReadModels, TeamOf},
 };
 use app::{
     domain::{Position, TeamId, UserId},
     live::Channel,
 };
-use sqlx::SqlitePool;
 
 /// Why `user` may subscribe: through membership of `team`, read as of `as_of`, or (`None`)
 /// as the channel's own user. When the membership ends, the subscription ends with it; one
@@ -22,7 +21,7 @@ pub struct Grant {
 
 /// The grant, or `None` when `user` may not subscribe to `channel`.
 pub async fn grant(
-    pool: &SqlitePool,
+    read_models: &dyn ReadModels,
     user: UserId,
     channel: Channel,
 ) -> Result<Option<Grant>, ProjectionError> {
@@ -36,11 +35,9 @@ pub async fn grant(
         Channel::Team(team) => TeamOf::Team(team),
         Channel::Todo(todo) => TeamOf::Todo(todo),
     };
-    let membership = queries::membership(pool, of, user).await?;
-    Ok(membership
-        .filter(|membership| membership.member)
-        .map(|membership| Grant {
-            team: Some(membership.team),
-            as_of: membership.as_of,
-        }))
+    let member = Member::check(read_models, user, of).await?;
+    Ok(member.map(|member| Grant {
+        team: Some(member.team().id),
+        as_of: member.as_of(),
+    }))
 }

@@ -44,7 +44,7 @@ pub async fn authorize(
     let Some(user) = user else {
         return refuse(StatusCode::FORBIDDEN, "Please sign in to continue.");
     };
-    match access::grant(&live.pool, user, channel).await {
+    match access::grant(live.read_models.as_ref(), user, channel).await {
         Ok(Some(_)) => {
             let data = json!({ "user_id": user.to_string() }).to_string();
             let auth = live.signer.sign(socket_id, channel, Some(&data));

@@ -6,14 +6,13 @@
 
 use super::tracker::TrackError;
 use crate::{
-    projection::queries,
+    projection::ReadModels,
     store::{EventStore, RecordedEvent, StreamId},
 };
 use app::{
     domain::{Position, TeamId},
     live::Channel,
 };
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 /// How many events one page holds.
@@ -21,7 +20,7 @@ const PAGE: u32 = 500;
 
 pub struct ChannelLog {
     store: Arc<dyn EventStore>,
-    pool: SqlitePool,
+    read_models: Arc<dyn ReadModels>,
     channel: Channel,
     /// The team whose log to read; `None`: read the whole log.
     team: Option<TeamId>,
@@ -33,7 +32,7 @@ impl ChannelLog {
     /// The events of `channel`, whose team is `team`, after `from` and up to `head`.
     pub fn new(
         store: Arc<dyn EventStore>,
-        pool: SqlitePool,
+        read_models: Arc<dyn ReadModels>,
         channel: Channel,
         team: Option<TeamId>,
         from: Position,
@@ -45,7 +44,7 @@ impl ChannelLog {
         };
         Self {
             store,
-            pool,
+            read_models,
             channel,
             team,
             cursor: from,
@@ -60,8 +59,7 @@ impl ChannelLog {
             return Ok(Vec::new());
         }
         if let Some(team) = self.team {
-            let (positions, indexed) =
-                queries::team_log(&self.pool, team, self.cursor, PAGE).await?;
+            let (positions, indexed) = self.read_models.team_log(team, self.cursor, PAGE).await?;
             let positions: Vec<Position> =
                 positions.into_iter().filter(|p| *p <= self.head).collect();
             if let Some(&last) = positions.last() {

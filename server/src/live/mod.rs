@@ -39,9 +39,8 @@ pub use signed_in::SignedIn;
 pub use socket::upgrade;
 pub use sockets::SocketRuntime;
 
-use crate::{metrics::Metrics, store::EventStore};
+use crate::{metrics::Metrics, projection::ReadModels, store::EventStore};
 use app::domain::UserId;
-use sqlx::SqlitePool;
 use std::{net::IpAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 use tokio::sync::Semaphore;
 
@@ -50,7 +49,9 @@ use tokio::sync::Semaphore;
 pub struct Live {
     pub hub: Arc<Hub>,
     pub signer: Signer,
-    pub pool: SqlitePool,
+    /// Where channel subscriptions are checked against memberships, and replays find
+    /// their team's events.
+    pub read_models: Arc<dyn ReadModels>,
     pub limits: SocketLimits,
     pub metrics: Arc<Metrics>,
     /// The log, which resuming subscriptions replay from.

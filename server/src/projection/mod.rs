@@ -1,95 +1,124 @@
 //! Projections: the read models that pages show, kept from the log.
 //!
-//! - [`schema`]: the read models' tables, by generation (live, or being rebuilt).
-//! - [`todos`]: how one event changes a todo's row and timeline.
-//! - [`teams`]: how one event changes a team, its members and its invite links.
-//! - [`team_log`]: the positions of each team's events, for replays of its channels.
-//! - [`projector`]: the task that keeps a generation caught up, checkpoint and rows in one
-//!   transaction.
-//! - [`queries`]: what pages read, each in one read transaction with its position.
+//! The core holds what every backend shares: the pure view update ([`update`]), the
+//! projector and the rebuild, and the two traits each backend implements with its own SQL —
+//! [`ReadModels`], what pages and authorisation checks read, and [`ProjectionStore`], where
+//! the projector writes.
+//!
+//! - [`records`]: what the read models answer.
+//! - [`update`]: what a batch of events changes, decided without I/O.
+//! - [`schema`]: the names of one generation of the read models (live, or being rebuilt).
+//! - [`projector`]: the task that keeps a generation caught up.
 //! - [`rebuild`]: a new generation from the whole log, swapped in while the site runs.
+//! - [`sqlite`], [`postgres`]: the backends.
 
 mod projector;
-pub mod queries;
 mod rebuild;
+mod records;
 mod schema;
-mod team_log;
-mod teams;
-mod todos;
+mod update;
 
-pub use projector::{Projector, checkpoint};
+pub mod postgres;
+pub mod sqlite;
+
+pub use projector::Projector;
 pub use rebuild::rebuild;
+pub use records::{
+    InvitationRecord, InvitationState, MemberRecord, Membership, TeamOf, TeamRecord,
+};
 pub use schema::Tables;
-pub use todos::todo_from_row;
+pub use update::{TeamChange, TimelineRow, TodoRow, Update, fold, todos_touched};
 
-use crate::store::{RecordedEvent, StoreError};
-use sqlx::SqliteConnection;
+use crate::store::{EventStore, RecordedEvent, StoreError};
+use app::domain::{Position, TeamId, TodoId, UserId, team::TokenHash};
+use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
-    #[error("database error: {0}")]
+    #[error("the read models' database failed")]
     Database(#[from] sqlx::Error),
-    #[error(transparent)]
+    #[error("the log could not be read")]
     Store(#[from] StoreError),
     #[error("cannot project: {0}")]
     Corrupt(String),
 }
 
-/// Creates the live read models if they are missing. Read models of an older shape
-/// ([`Tables::SHAPE`]) are dropped first, so that the projector fills them again from the
-/// start of the log. Run at start-up, after migrations.
-pub async fn prepare(pool: &sqlx::SqlitePool) -> Result<(), ProjectionError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let shape: i64 = sqlx::query_scalar("PRAGMA user_version")
-        .fetch_one(&mut *tx)
-        .await?;
-    if shape < Tables::SHAPE && live_tables_exist(&mut tx).await? {
-        tracing::info!(
-            from = shape,
-            to = Tables::SHAPE,
-            "the read models changed shape; projecting them again from the log"
-        );
-        Tables::LIVE.drop(&mut tx).await?;
-    }
-    Tables::LIVE.create(&mut tx).await?;
-    Tables::create_live_indexes(&mut tx).await?;
-    if shape != Tables::SHAPE {
-        sqlx::query(&format!("PRAGMA user_version = {}", Tables::SHAPE))
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+/// What pages and authorisation checks read. Each answer that carries a position read its
+/// rows and the checkpoint from one snapshot, so a page knows exactly which position of the
+/// log it shows.
+#[async_trait]
+pub trait ReadModels: Send + Sync + 'static {
+    /// The team, and whether `user` belongs to it; `None` when there is no such team (or
+    /// todo).
+    async fn membership(
+        &self,
+        of: TeamOf,
+        user: UserId,
+    ) -> Result<Option<Membership>, ProjectionError>;
+
+    /// The teams `user` belongs to, by name.
+    async fn teams_of(&self, user: UserId) -> Result<Vec<TeamRecord>, ProjectionError>;
+
+    /// A team's members (in the order they joined) and invite links (newest first).
+    async fn members_and_invitations(
+        &self,
+        team: TeamId,
+    ) -> Result<(Vec<MemberRecord>, Vec<InvitationRecord>, Position), ProjectionError>;
+
+    /// The invite link whose token has this hash, with its team's name.
+    async fn invitation_by_hash(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<(InvitationRecord, String)>, ProjectionError>;
+
+    /// A team's todos, oldest first.
+    async fn team_todos(&self, team: TeamId) -> Result<(Vec<TodoRow>, Position), ProjectionError>;
+
+    /// A todo with its timeline as `viewer` may read it (a line for the author alone is left
+    /// out for anyone else); `None` if there is no such todo.
+    async fn todo_with_timeline(
+        &self,
+        todo: TodoId,
+        viewer: UserId,
+    ) -> Result<Option<(TodoRow, Vec<TimelineRow>, Position)>, ProjectionError>;
+
+    /// The positions of `team`'s events after `after`, at most `limit` of them, and the
+    /// position the read models reflect: none after it is listed yet.
+    async fn team_log(
+        &self,
+        team: TeamId,
+        after: Position,
+        limit: u32,
+    ) -> Result<(Vec<Position>, Position), ProjectionError>;
 }
 
-/// Whether the live read models were made before: a database new to this server has none.
-async fn live_tables_exist(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)")
-        .bind(Tables::LIVE.todos)
-        .fetch_one(conn)
-        .await
-}
+/// Where the projector writes: one generation of the read models ([`Tables`]) and its
+/// checkpoint, always in one transaction.
+#[async_trait]
+pub trait ProjectionStore: Send + Sync + 'static {
+    /// Creates the live read models if they are missing. Read models of an older shape
+    /// ([`Tables::SHAPE`]) are dropped first, so that the projector fills them again from
+    /// the start of the log. Run at start-up, after migrations.
+    async fn prepare(&self) -> Result<(), ProjectionError>;
 
-/// Projects one recorded event into `tables`, by the kind of stream it belongs to.
-pub async fn project(
-    conn: &mut SqliteConnection,
-    tables: Tables,
-    event: &RecordedEvent,
-) -> Result<(), ProjectionError> {
-    let team = if event.stream.todo().is_some() {
-        todos::project(conn, tables, event).await?
-    } else if let Some(team) = event.stream.team() {
-        teams::project(conn, tables, event).await?;
-        team
-    } else {
-        return Ok(());
-    };
-    team_log::record(conn, tables, team, event.position).await
-}
+    /// The position `tables` reflect.
+    async fn checkpoint(&self, tables: Tables) -> Result<Position, ProjectionError>;
 
-/// Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
-fn timestamp(event: &RecordedEvent) -> String {
-    event
-        .recorded_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    /// In one transaction, if the checkpoint of `tables` is still `seen`: folds `events`
+    /// (those after `seen`, in order) into the tables and moves the checkpoint to the last
+    /// of them. The checkpoint is locked until the commit, so projectors take turns.
+    /// Answers `false`, having written nothing, when the checkpoint had moved.
+    async fn apply(
+        &self,
+        tables: Tables,
+        seen: Position,
+        events: &[RecordedEvent],
+    ) -> Result<bool, ProjectionError>;
+
+    /// Empty tables for a rebuild ([`Tables::NEXT`]), with their checkpoint at zero.
+    async fn start_next(&self) -> Result<(), ProjectionError>;
+
+    /// Catches the rebuilt tables up with `log` while no projector can write the live ones,
+    /// and swaps them in; answers the position they reflect.
+    async fn swap_next(&self, log: &dyn EventStore) -> Result<Position, ProjectionError>;
 }

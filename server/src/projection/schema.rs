@@ -1,8 +1,6 @@
-//! The read models' tables. Their DDL lives here, not in a migration, because a rebuild
-//! creates the same tables under other names and swaps them in.
-
-use sqlx::Executor;
-use sqlx::SqliteConnection;
+//! The names of the read models' tables. Each backend keeps their DDL (`sqlite::schema`,
+//! `postgres::schema`), not a migration, because a rebuild creates the same tables under
+//! other names and swaps them in.
 
 /// The names of one generation of the read models and of its checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,12 +16,13 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// The shape of the tables [`Tables::create`] makes, kept in the database header's
-    /// `user_version`. Raise it with every change to their columns: a database whose read
-    /// models have an older shape gets them projected anew from the log at start-up
-    /// ([`super::prepare`]). 1: members carry the position at which they joined. 2: the
-    /// positions of each team's events (`team_log`), which replays read. 3: todos carry the
-    /// version the team sees, and timeline lines whom they are for.
+    /// The shape of the tables the backends create, kept in the database (SQLite: the
+    /// header's `user_version`; PostgreSQL: `read_model_shape`). Raise it with every change
+    /// to their columns: a database whose read models have an older shape gets them
+    /// projected anew from the log at start-up ([`super::ProjectionStore::prepare`]).
+    /// 1: members carry the position at which they joined. 2: the positions of each team's
+    /// events (`team_log`), which replays read. 3: todos carry the version the team sees,
+    /// and timeline lines whom they are for.
     pub const SHAPE: i64 = 3;
 
     /// The tables that pages read.
@@ -48,104 +47,25 @@ impl Tables {
         checkpoint: "todos_next",
     };
 
-    /// Creates the tables (without their secondary indexes) and the checkpoint at zero, if
-    /// they are missing.
-    pub async fn create(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        let ddl = format!(
-            "CREATE TABLE IF NOT EXISTS {todos} (
-                 todo_id       TEXT    NOT NULL PRIMARY KEY,
-                 team_id       TEXT    NOT NULL,
-                 author        TEXT    NOT NULL,
-                 title         TEXT    NOT NULL,
-                 description   TEXT    NOT NULL,
-                 notes         TEXT    NOT NULL,
-                 status        TEXT    NOT NULL,
-                 version       INTEGER NOT NULL,
-                 shared_version INTEGER NOT NULL,
-                 created_at    TEXT    NOT NULL,
-                 updated_at    TEXT    NOT NULL,
-                 last_position INTEGER NOT NULL
-             );
-             CREATE TABLE IF NOT EXISTS {timeline} (
-                 position    INTEGER NOT NULL PRIMARY KEY,
-                 todo_id     TEXT    NOT NULL,
-                 version     INTEGER NOT NULL,
-                 event_type  TEXT    NOT NULL,
-                 actor       TEXT    NOT NULL,
-                 recorded_at TEXT    NOT NULL,
-                 summary     TEXT    NOT NULL,
-                 -- The one user who may read the line (the todo's author), or NULL: everyone.
-                 visible_to  TEXT
-             );
-             CREATE TABLE IF NOT EXISTS {teams} (
-                 team_id    TEXT NOT NULL PRIMARY KEY,
-                 name       TEXT NOT NULL,
-                 created_by TEXT NOT NULL,
-                 created_at TEXT NOT NULL
-             );
-             CREATE TABLE IF NOT EXISTS {members} (
-                 team_id         TEXT    NOT NULL,
-                 user_id         TEXT    NOT NULL,
-                 joined_at       TEXT    NOT NULL,
-                 joined_position INTEGER NOT NULL,
-                 PRIMARY KEY (team_id, user_id)
-             ) WITHOUT ROWID;
-             CREATE TABLE IF NOT EXISTS {invitations} (
-                 invitation_id TEXT    NOT NULL PRIMARY KEY,
-                 team_id       TEXT    NOT NULL,
-                 token_hash    TEXT    NOT NULL UNIQUE,
-                 single_use    INTEGER NOT NULL,
-                 state         TEXT    NOT NULL,
-                 created_by    TEXT    NOT NULL,
-                 created_at    TEXT    NOT NULL,
-                 expires_at    TEXT    NOT NULL
-             );
-             CREATE TABLE IF NOT EXISTS {team_log} (
-                 team_id  TEXT    NOT NULL,
-                 position INTEGER NOT NULL,
-                 PRIMARY KEY (team_id, position)
-             ) WITHOUT ROWID;
-             INSERT OR IGNORE INTO projection_checkpoints (name, position) VALUES ('{checkpoint}', 0);",
-            todos = self.todos,
-            timeline = self.timeline,
-            teams = self.teams,
-            members = self.members,
-            invitations = self.invitations,
-            team_log = self.team_log,
-            checkpoint = self.checkpoint,
-        );
-        conn.execute(ddl.as_str()).await?;
-        Ok(())
+    /// The generation's tables.
+    pub fn names(self) -> [&'static str; 6] {
+        [
+            self.todos,
+            self.timeline,
+            self.teams,
+            self.members,
+            self.invitations,
+            self.team_log,
+        ]
     }
 
-    /// The indexes that pages need. Built with fixed names, so only on the live tables.
-    pub async fn create_live_indexes(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        conn.execute(
-            "CREATE INDEX IF NOT EXISTS todo_rows_by_team ON todo_rows (team_id, created_at);
-             CREATE INDEX IF NOT EXISTS todo_timeline_by_todo ON todo_timeline (todo_id, position);
-             CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id);
-             CREATE INDEX IF NOT EXISTS team_invitations_by_team
-                 ON team_invitations (team_id, created_at);",
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn drop(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        let ddl = format!(
-            "DROP TABLE IF EXISTS {todos}; DROP TABLE IF EXISTS {timeline};
-             DROP TABLE IF EXISTS {teams}; DROP TABLE IF EXISTS {members};
-             DROP TABLE IF EXISTS {invitations}; DROP TABLE IF EXISTS {team_log};
-             DELETE FROM projection_checkpoints WHERE name = '{checkpoint}';",
-            todos = self.todos,
-            timeline = self.timeline,
-            teams = self.teams,
-            members = self.members,
-            invitations = self.invitations,
-            team_log = self.team_log,
-            checkpoint = self.checkpoint,
-        );
-        conn.execute(ddl.as_str()).await?;
-        Ok(())
+    /// Each table's name in this generation, beside its name in the live one.
+    pub fn renames(self) -> [(&'static str, &'static str); 6] {
+        let live = Self::LIVE.names();
+        let mut names = self.names().map(|name| (name, name));
+        for (pair, live) in names.iter_mut().zip(live) {
+            pair.1 = live;
+        }
+        names
     }
 }

@@ -14,16 +14,16 @@ pub enum StoreError {
     WriterStopped,
     /// The writer's thread, or its runtime, could not be started.
     #[error("the store's writer could not start: {0}")]
-    WriterThread(std::io::Error),
+    WriterThread(#[source] std::io::Error),
     /// The transaction that carried this append failed as a whole, so every append of its
     /// group shares this one error. Retrying with the same command id is safe.
     #[error("the commit failed: {0}")]
-    CommitFailed(std::sync::Arc<StoreError>),
+    CommitFailed(#[source] std::sync::Arc<StoreError>),
     /// The writer could not open a connection to the database: nothing of this append was
     /// written. The writer tries again with its next group; retrying with the same command
     /// id is safe.
     #[error("the database cannot be reached: {0}")]
-    Unreachable(std::sync::Arc<sqlx::Error>),
+    Unreachable(#[source] std::sync::Arc<sqlx::Error>),
     /// The write-ahead log could not be synced: what was committed may not be on disk. The
     /// store takes no more appends; a restart reads what the disk kept.
     #[error("the log could not be made durable: {0}")]

@@ -1,7 +1,7 @@
 //! Accounts and sessions over HTTP: sign-up, duplicates, log-in, the session id changing at
 //! log-in, log-out, and the log-in rate limits at their edges.
 
-use crate::helpers::{PASSWORD, spawn_app, spawn_app_configured, spawn_app_with};
+use super::helpers::{PASSWORD, spawn_app, spawn_app_configured, spawn_app_with};
 use app::{api::AppError, domain::UserId};
 use server::config::{Limits, RateLimit};
 use std::{num::NonZeroU32, time::Duration};
@@ -130,7 +130,7 @@ async fn the_session_id_changes_at_log_in_and_log_out_ends_the_session() {
 }
 
 /// The `Set-Cookie` header that answers a new sign-up.
-async fn set_cookie_of_a_sign_up(app: &crate::helpers::TestApp) -> String {
+async fn set_cookie_of_a_sign_up(app: &super::helpers::TestApp) -> String {
     let response = reqwest::Client::new()
         .post(app.url("/api/sign_up"))
         .header("accept", "application/json")

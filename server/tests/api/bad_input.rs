@@ -1,6 +1,6 @@
 //! Every refused input: a typed error with a 4xx status, and nothing written.
 
-use crate::helpers::{Answer, PASSWORD, TestApp, spawn_app};
+use super::helpers::{Answer, PASSWORD, TestApp, spawn_app};
 use app::{
     api::{Account, AppError, CommandReceipt},
     domain::{CommandId, TeamId, TodoId},
@@ -204,5 +204,39 @@ async fn a_cross_site_log_in_is_refused_and_starts_no_session() {
     assert!(
         visitor.session_cookie().is_some(),
         "the same log-in from this site works"
+    );
+}
+
+/// PostgreSQL cannot store a NUL in text at all; every text field refuses it as a control
+/// character, before anything reaches the database, on both backends alike.
+#[tokio::test]
+async fn a_nul_in_any_text_field_is_refused_before_it_reaches_the_database() {
+    let app = spawn_app().await;
+    let team = app.team.to_string();
+    for (title, description, field) in [("nul\0", "", "title"), ("ok", "nul\0here", "description")]
+    {
+        let id = CommandId::new().to_string();
+        let answer = app.create_todo_with(&team, title, description, &id).await;
+        assert_refused(&app, answer, 400, Some(field)).await;
+    }
+    let named = app.create_team("crew\0").await;
+    assert!(
+        matches!(named, Err((400, AppError::Invalid { .. }))),
+        "{named:?}"
+    );
+    let anonymous = app.anonymous();
+    let signed = anonymous
+        .sign_up("nul\0@example.com", "Nul", PASSWORD)
+        .await;
+    assert!(
+        matches!(signed, Err((400, AppError::Invalid { .. }))),
+        "{signed:?}"
+    );
+    let signed = anonymous
+        .sign_up("nul@example.com", "N\0ul", PASSWORD)
+        .await;
+    assert!(
+        matches!(signed, Err((400, AppError::Invalid { .. }))),
+        "{signed:?}"
     );
 }

@@ -1,7 +1,7 @@
 //! Errors carried back in a link to a form posted without JavaScript: shown on the page they
 //! come back to, for the browser that posted, and never from a link that someone wrote.
 
-use crate::helpers::{Person, spawn_app, spawn_app_with_bob};
+use super::helpers::{Person, spawn_app, spawn_app_with_bob};
 use app::{api::AppError, domain::CommandId};
 use base64::{Engine, engine::general_purpose::URL_SAFE};
 

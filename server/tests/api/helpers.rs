@@ -1,5 +1,6 @@
-//! `spawn_app`: the real application on port 0 with its own SQLite file, and people who use
-//! it: each with their own cookie jar, calling its server functions over HTTP as a browser's
+//! `spawn_app`: the real application on port 0 with a database of its own (an SQLite file,
+//! or a PostgreSQL database, by the test binary: [`BACKEND`]), and people who use it: each
+//! with their own cookie jar, calling its server functions over HTTP as a browser's
 //! JavaScript would.
 
 use app::{
@@ -19,14 +20,71 @@ use std::{
     ops::Deref,
     sync::Arc,
 };
+use test_postgres::TestDatabase;
 
 /// The password every test person signs up with.
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Which backend this test binary runs on: one whose name ends in `_postgres` (such as
+/// `api_postgres`) on PostgreSQL, any other on SQLite.
+pub const BACKEND: Backend = if ends_with(env!("CARGO_CRATE_NAME").as_bytes(), b"_postgres") {
+    Backend::Postgres
+} else {
+    Backend::Sqlite
+};
+
+const fn ends_with(text: &[u8], suffix: &[u8]) -> bool {
+    if suffix.len() > text.len() {
+        return false;
+    }
+    let start = text.len() - suffix.len();
+    let mut i = 0;
+    while i < suffix.len() {
+        if text[start + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A test's own database: the folder with its SQLite file, or a PostgreSQL database that is
+/// dropped with it.
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres(TestDatabase),
+}
+
+impl Database {
+    async fn new() -> Self {
+        match BACKEND {
+            Backend::Sqlite => Self::Sqlite(tempfile::tempdir().expect("a temporary folder")),
+            Backend::Postgres => Self::Postgres(TestDatabase::create().await),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        match self {
+            Self::Sqlite(dir) => Settings::for_tests(dir.path().to_owned()),
+            Self::Postgres(database) => {
+                let mut settings = Settings::for_tests(std::env::temp_dir());
+                settings.database_url = Some(database.url().parse().expect("a database URL"));
+                settings
+            }
+        }
+    }
+}
+
 /// A running server, and Ada: its first user, who made the team that most tests use.
 pub struct TestApp {
     pub ada: Person,
-    data: tempfile::TempDir,
+    database: Database,
 }
 
 /// One event of the log, as a test reads it back from the database.
@@ -71,8 +129,8 @@ pub async fn spawn_app_with(limits: Limits) -> TestApp {
 
 /// The app with settings of the test's own.
 pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let data = tempfile::tempdir().expect("a temporary folder");
-    let mut settings = Settings::for_tests(data.path().to_owned());
+    let database = Database::new().await;
+    let mut settings = database.settings();
     configure(&mut settings);
     let app = Application::build(settings)
         .await
@@ -84,7 +142,7 @@ pub async fn spawn_app_configured(configure: impl FnOnce(&mut Settings)) -> Test
         .await
         .with_team("Ada's team")
         .await;
-    TestApp { ada, data }
+    TestApp { ada, database }
 }
 
 impl Deref for TestApp {
@@ -132,28 +190,58 @@ impl TestApp {
         Person::with_client(self.addr, |client| client.local_address(address))
     }
 
-    /// A team's events in the log, oldest first, read from the SQLite file beside the
-    /// running server.
+    /// A team's events in the log, oldest first, read from the database behind the running
+    /// server.
     pub async fn team_log(&self, team: TeamId) -> Vec<LoggedEvent> {
-        let options = SqliteConnectOptions::new()
-            .filename(self.data.path().join("tidings.sqlite"))
-            .read_only(true);
-        let pool = sqlx::SqlitePool::connect_with(options)
-            .await
-            .expect("the log opens");
-        let rows = sqlx::query(
-            "SELECT event_type, actor, payload FROM events WHERE stream_id = ? ORDER BY version",
-        )
-        .bind(StreamId::for_team(team).as_str())
-        .fetch_all(&pool)
-        .await
-        .expect("the log reads");
-        pool.close().await;
-        rows.iter()
-            .map(|row| LoggedEvent {
-                event_type: row.get("event_type"),
-                actor: UserId::parse(row.get("actor")).expect("an actor id"),
-                payload: serde_json::from_str(row.get("payload")).expect("a JSON payload"),
+        let stream = StreamId::for_team(team);
+        let rows = match &self.database {
+            Database::Sqlite(dir) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(dir.path().join("tidings.sqlite"))
+                    .read_only(true);
+                let pool = sqlx::SqlitePool::connect_with(options)
+                    .await
+                    .expect("the log opens");
+                let rows = sqlx::query(
+                    "SELECT event_type, actor, payload FROM events WHERE stream_id = ?
+                     ORDER BY version",
+                )
+                .bind(stream.as_str())
+                .fetch_all(&pool)
+                .await
+                .expect("the log reads");
+                pool.close().await;
+                rows.iter()
+                    .map(|row| {
+                        let text = |column: &str| row.get::<String, _>(column);
+                        [text("event_type"), text("actor"), text("payload")]
+                    })
+                    .collect::<Vec<_>>()
+            }
+            Database::Postgres(database) => {
+                let pool = database.pool().await;
+                let rows = sqlx::query(
+                    "SELECT event_type, actor::text AS actor, payload::text AS payload
+                     FROM events WHERE stream_id = $1 ORDER BY version",
+                )
+                .bind(stream.as_str())
+                .fetch_all(&pool)
+                .await
+                .expect("the log reads");
+                pool.close().await;
+                rows.iter()
+                    .map(|row| {
+                        let text = |column: &str| row.get::<String, _>(column);
+                        [text("event_type"), text("actor"), text("payload")]
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        rows.into_iter()
+            .map(|[event_type, actor, payload]| LoggedEvent {
+                event_type,
+                actor: UserId::parse(&actor).expect("an actor id"),
+                payload: serde_json::from_str(&payload).expect("a JSON payload"),
             })
             .collect()
     }

@@ -3,7 +3,7 @@
 //! events after commands, frame limits, and a member's channels dropped when they leave or
 //! are removed.
 
-use crate::helpers::{Person, TestApp, spawn_app, spawn_app_configured, spawn_app_with_bob};
+use super::helpers::{Person, TestApp, spawn_app, spawn_app_configured, spawn_app_with_bob};
 use app::domain::TeamId;
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};

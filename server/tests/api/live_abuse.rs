@@ -2,8 +2,8 @@
 //! writes and never reads, too many subscriptions or sessionless connections, channel data
 //! naming someone else, a session that signed out, and replays beyond their limit.
 
-use crate::helpers::{spawn_app, spawn_app_configured};
-use crate::live::{
+use super::helpers::{spawn_app, spawn_app_configured};
+use super::live::{
     Socket, authorize, connect, connect_to, connect_with_receive_buffer, next, ping_is_answered,
     send, silent, subscribe_with, team_channel,
 };
@@ -51,7 +51,7 @@ async fn websocket_pings_count_against_the_frame_rate() {
 }
 
 /// The open connections `/metrics` counts.
-async fn connections(app: &crate::helpers::TestApp) -> Option<u64> {
+async fn connections(app: &super::helpers::TestApp) -> Option<u64> {
     let (_, metrics) = app.page("/metrics").await;
     metrics
         .lines()
@@ -211,7 +211,7 @@ async fn logging_out_closes_the_sockets_of_that_session_only() {
     let (mut ada, _) = connect(&app).await;
     let bob = app.stranger("Bob").await;
     let (mut bobs, _) = connect(&bob).await;
-    let answer: crate::helpers::Answer<()> = app.call("log_out", &[]).await;
+    let answer: super::helpers::Answer<()> = app.call("log_out", &[]).await;
     answer.unwrap();
     let error = next(&mut ada).await;
     assert_eq!(error["event"], "pusher:error");
@@ -252,7 +252,7 @@ async fn a_resume_beyond_the_replay_limit_is_refused_with_429_and_a_plain_subscr
 }
 
 /// The events replays have read from the log, as `/metrics` counts them.
-async fn replay_reads(app: &crate::helpers::TestApp) -> u64 {
+async fn replay_reads(app: &super::helpers::TestApp) -> u64 {
     let (_, metrics) = app.page("/metrics").await;
     metrics
         .lines()

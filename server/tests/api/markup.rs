@@ -2,7 +2,7 @@
 //! close `<title>` or `<textarea>` stays text, and each page's Content-Security-Policy lets
 //! only its own nonce'd scripts run.
 
-use crate::helpers::{TestApp, spawn_app};
+use super::helpers::{TestApp, spawn_app};
 use app::domain::{CommandId, TodoId};
 
 const TITLE: &str = "a < b </title><img src=x onerror=alert(1)>";

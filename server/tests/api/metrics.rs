@@ -1,7 +1,7 @@
 //! Who may read `GET /metrics`: without a token, a request from this machine that no proxy
 //! forwarded, and nobody else; with one, whoever carries it.
 
-use crate::helpers::{TestApp, spawn_app_configured};
+use super::helpers::{TestApp, spawn_app_configured};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
 const TOKEN: &str = "a-metrics-token-for-tests";

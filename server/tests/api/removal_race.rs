@@ -3,8 +3,8 @@
 //! under concurrent commands. In no round may a frame of the team's channel from after the
 //! removal's position reach him.
 
-use crate::helpers::spawn_app_configured;
-use crate::live::{Socket, connect, send, sign_message, team_channel};
+use super::helpers::spawn_app_configured;
+use super::live::{Socket, connect, send, sign_message, team_channel};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::{

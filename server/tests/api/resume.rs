@@ -2,7 +2,7 @@
 //! reconnects and while commands keep committing, is exactly the log's slice for its channel,
 //! in order, each event once.
 
-use crate::helpers::{Person, spawn_app_with};
+use super::helpers::{Person, spawn_app_with};
 use futures_util::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use serde_json::{Value, json};

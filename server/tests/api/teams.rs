@@ -2,7 +2,7 @@
 //! in several teams, every command and query refused for a non-member, probes by guessed or
 //! foreign ids answered "not found", and internal notes kept from everyone but their author.
 
-use crate::helpers::{Answer, Person, spawn_app, spawn_app_with_bob};
+use super::helpers::{Answer, Person, spawn_app, spawn_app_with_bob};
 use app::{
     api::{AppError, InvitationStatus, TeamBoard, TeamMembers, TeamSummary, TodoDetail},
     domain::{CommandId, InvitationId, TeamId, TodoId, UserId},

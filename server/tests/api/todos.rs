@@ -1,6 +1,6 @@
 //! The happy paths: commands, queries and pages.
 
-use crate::helpers::spawn_app;
+use super::helpers::spawn_app;
 use app::{
     api::{AppError, TodoDetail},
     domain::{CommandId, todo::TodoStatus},

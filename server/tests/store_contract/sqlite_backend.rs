@@ -4,7 +4,7 @@
 
 use super::contract::Harness;
 use app::domain::{CommandId, Position, UserId, Version};
-use server::db::open_sqlite;
+use server::db::sqlite::open_sqlite;
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
 use sqlx::SqlitePool;

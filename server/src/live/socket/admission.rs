@@ -59,7 +59,7 @@ impl Connection {
         let user = self.subscriber(channel_data)?;
         self.subscriptions.room_for(channel)?;
         for _ in 0..READS {
-            let grant = match access::grant(&self.live.pool, user, channel).await {
+            let grant = match access::grant(self.live.read_models.as_ref(), user, channel).await {
                 Ok(Some(grant)) => grant,
                 Ok(None) => return Err(forbidden()),
                 Err(error) => {

@@ -82,8 +82,8 @@ impl Connection {
         if head.get().saturating_sub(start.get()) > self.live.limits.max_replay {
             return Err(ReplayError::TooFarBack);
         }
-        let pool = self.live.pool.clone();
-        let mut log = ChannelLog::new(store.clone(), pool, channel, grant.team, start, head);
+        let read_models = self.live.read_models.clone();
+        let mut log = ChannelLog::new(store.clone(), read_models, channel, grant.team, start, head);
         let tracked = self.live.limits.tracked.min(REPLAY_TRACKED);
         let mut tracker = Tracker::new(store, start, tracked);
         let mut sent: u64 = 0;

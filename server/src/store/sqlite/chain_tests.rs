@@ -174,7 +174,7 @@ async fn a_log_written_before_streams_were_chained_is_chained_when_opened() {
     sqlx::query(OLD_LOG).execute(&old).await.unwrap();
     old.close().await;
 
-    let pool = db::open_sqlite(&path).await.unwrap();
+    let pool = db::sqlite::open_sqlite(&path).await.unwrap();
     let links: Vec<(i64, Option<i64>)> =
         query_as("SELECT position, previous FROM events ORDER BY position")
             .fetch_all(&pool)
@@ -192,7 +192,7 @@ async fn a_log_written_before_streams_were_chained_is_chained_when_opened() {
         .unwrap();
     assert_eq!(sequence, 4, "no position is handed out twice");
 
-    let mut conn = db::connect_dedicated(&pool).await.unwrap();
+    let mut conn = db::sqlite::connect_dedicated(&pool).await.unwrap();
     commit_group(&mut conn, &[&append("todo-a", 3, 1)], AT)
         .await
         .unwrap();

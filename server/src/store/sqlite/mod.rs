@@ -87,14 +87,14 @@ struct Shared {
 }
 
 impl SqliteEventStore {
-    /// Opens the store on a migrated pool (see [`db::open_sqlite`]), with default options.
+    /// Opens the store on a migrated pool (see [`db::sqlite::open_sqlite`]), with default options.
     pub async fn open(pool: SqlitePool) -> Result<Self, StoreError> {
         Self::with_options(pool, StoreOptions::default()).await
     }
 
     /// Opens the store and starts its writer, on a connection of its own.
     pub async fn with_options(pool: SqlitePool, options: StoreOptions) -> Result<Self, StoreError> {
-        let wal = db::wal_path(&pool);
+        let wal = db::sqlite::wal_path(&pool);
         Self::start(pool, options, wal).await
     }
 
@@ -105,7 +105,7 @@ impl SqliteEventStore {
         options: StoreOptions,
         wal: std::path::PathBuf,
     ) -> Result<Self, StoreError> {
-        let mut conn = db::connect_dedicated(&pool).await?;
+        let mut conn = db::sqlite::connect_dedicated(&pool).await?;
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut conn)
             .await?;

@@ -21,8 +21,10 @@ pub(super) struct Database {
 
 pub(super) async fn database() -> Database {
     let dir = TempDir::new().unwrap();
-    let pool = db::open_sqlite(&dir.path().join("log.db")).await.unwrap();
-    let conn = db::connect_dedicated(&pool).await.unwrap();
+    let pool = db::sqlite::open_sqlite(&dir.path().join("log.db"))
+        .await
+        .unwrap();
+    let conn = db::sqlite::connect_dedicated(&pool).await.unwrap();
     Database {
         _dir: dir,
         pool,

@@ -1,4 +1,10 @@
 //! Configuration: flags and environment variables, parsed into typed settings at start-up.
+//!
+//! - [`database`]: which database, and how its connections behave.
+
+mod database;
+
+pub use database::{DatabaseUrl, DatabaseUrlError, PoolSettings, PostgresUrl};
 
 use crate::live::SocketLimits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -48,9 +54,12 @@ pub struct Settings {
     /// The folder for the embedded database.
     #[arg(long, env = "TIDINGS_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
-    /// The database: `sqlite://<file>`; the default is `<data-dir>/tidings.sqlite`.
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    /// The database: `sqlite://<file>` or `postgres://user@host:port/database`; the default
+    /// is `<data-dir>/tidings.sqlite`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<DatabaseUrl>,
+    #[command(flatten)]
+    pub pool: PoolSettings,
     /// How logs are written.
     #[arg(
         long,
@@ -265,6 +274,7 @@ impl Settings {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url: None,
+            pool: PoolSettings::default(),
             log_format: LogFormat::Pretty,
             secure_cookies: false,
             limits: Limits::default(),
@@ -284,72 +294,9 @@ impl Settings {
     }
 }
 
-/// Where the log lives. Only SQLite is built so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite(PathBuf),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DatabaseUrlError {
-    #[error("PostgreSQL is not supported yet; use sqlite://<file>")]
-    PostgresNotYet,
-    #[error("“{0}” is not a database URL; use sqlite://<file>")]
-    Unsupported(String),
-    #[error("a sqlite:// URL needs a file path")]
-    MissingPath,
-}
-
-impl FromStr for DatabaseUrl {
-    type Err = DatabaseUrlError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return Err(DatabaseUrlError::PostgresNotYet);
-        }
-        let path = text
-            .strip_prefix("sqlite://")
-            .or_else(|| text.strip_prefix("sqlite:"))
-            .ok_or_else(|| DatabaseUrlError::Unsupported(text.chars().take(60).collect()))?;
-        let path = path.split('?').next().unwrap_or_default();
-        if path.is_empty() {
-            return Err(DatabaseUrlError::MissingPath);
-        }
-        Ok(Self::Sqlite(PathBuf::from(path)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_sqlite_url_names_its_file() {
-        assert_eq!(
-            "sqlite://data/x.sqlite".parse(),
-            Ok(DatabaseUrl::Sqlite("data/x.sqlite".into()))
-        );
-        assert_eq!(
-            "sqlite:/tmp/x.db?mode=rwc".parse(),
-            Ok(DatabaseUrl::Sqlite("/tmp/x.db".into()))
-        );
-    }
-
-    #[test]
-    fn other_urls_are_refused_with_a_reason() {
-        assert_eq!(
-            "postgres://localhost/test".parse::<DatabaseUrl>(),
-            Err(DatabaseUrlError::PostgresNotYet)
-        );
-        assert_eq!(
-            "mysql://x".parse::<DatabaseUrl>(),
-            Err(DatabaseUrlError::Unsupported("mysql://x".into()))
-        );
-        assert_eq!(
-            "sqlite://".parse::<DatabaseUrl>(),
-            Err(DatabaseUrlError::MissingPath)
-        );
-    }
 
     #[test]
     fn flags_parse_after_the_subcommand() {

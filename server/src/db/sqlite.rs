@@ -1,36 +1,34 @@
 //! Opening the SQLite database: the file, the pragmas that make an acknowledgement durable,
 //! and the migrations.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+use super::DbError;
+use crate::config::PoolSettings;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{ConnectOptions, SqliteConnection};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Why the database could not be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot create the database folder {path}: {source}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open the database {path}: {source}")]
-    Connect { path: PathBuf, source: sqlx::Error },
-    #[error("cannot migrate the database: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
 /// Opens (creating if missing) the database at `path` and brings its schema up to date.
-pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, DbError> {
+pub async fn open(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, DbError> {
     create_parent_dir(path).await?;
-    let pool = SqlitePool::connect_with(connect_options(path))
+    let pool = SqlitePoolOptions::new()
+        .max_connections(settings.pool_size.get())
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(connect_options(path))
         .await
         .map_err(|source| DbError::Connect {
-            path: path.to_owned(),
+            what: path.display().to_string(),
             source,
         })?;
     sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
     Ok(pool)
+}
+
+/// [`open`] with the default pool settings: for tests and benches.
+pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, DbError> {
+    open(path, &PoolSettings::default()).await
 }
 
 /// A connection of its own, outside the pool, with the pool's options: the store's writer

@@ -1,0 +1,82 @@
+//! Starting the server binary with a database it cannot use: one clear line on stderr that
+//! names the database (never its password) and why, a failing exit code, and no panic.
+
+use std::process::Output;
+
+async fn start_with(database_url: &str) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--addr", "127.0.0.1:0", "--database-url", database_url])
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap()
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_postgres_server_that_refuses_the_connection_stops_the_start_with_one_line() {
+    let output = start_with("postgres://ada:s3cret@127.0.0.1:1/tidings").await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert!(
+        line.starts_with("error: cannot open the database"),
+        "{line}"
+    );
+    assert!(
+        line.contains("postgres://ada@127.0.0.1:1/tidings"),
+        "{line}"
+    );
+    assert!(line.contains("Connection refused"), "{line}");
+    assert!(!line.contains("s3cret"), "the password was shown: {line}");
+}
+
+#[tokio::test]
+async fn a_database_that_does_not_exist_is_named_in_the_one_line() {
+    let url = format!(
+        "{}_no_such_database",
+        test_postgres::server_url().trim_end_matches('/')
+    );
+    let output = start_with(&url).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("does not exist"), "{}", lines[0]);
+}
+
+#[tokio::test]
+async fn a_malformed_database_url_is_refused_before_anything_starts() {
+    for url in [
+        "postgres://host:port/db",
+        "postgres://host",
+        "mysql://host/db",
+    ] {
+        let output = start_with(url).await;
+        assert_eq!(output.status.code(), Some(2), "{url}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--database-url"), "{url}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{url}: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn an_sqlite_file_that_cannot_be_created_stops_the_start_with_one_line() {
+    let output = start_with("sqlite:///proc/tidings/cannot/be/here.sqlite").await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("/proc/tidings/cannot/be"), "{}", lines[0]);
+}
