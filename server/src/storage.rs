@@ -99,4 +99,3 @@ impl Storage {
         Ok(storage)
     }
 }
-

@@ -10,14 +10,16 @@
 //! - `queries`: what pages read.
 //! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows bound in
 //!   arrays.
+//! - `bulk`: a rebuild's bulk load.
 //! - `rows`: rows decoded into typed values.
 
+mod bulk;
 mod queries;
 mod rows;
 mod schema;
 mod writes;
 
-use super::{ProjectionError, ProjectionStore, Tables, fold, todos_touched};
+use super::{BulkLoad, ProjectionError, ProjectionStore, Tables, fold, todos_touched};
 use crate::store::{EventStore, RecordedEvent};
 use app::domain::Position;
 use async_trait::async_trait;
@@ -68,12 +70,12 @@ impl ProjectionStore for PgReadModels {
         Ok(true)
     }
 
-    async fn start_next(&self) -> Result<(), ProjectionError> {
+    async fn start_next(&self) -> Result<Box<dyn BulkLoad>, ProjectionError> {
         let mut tx = self.pool.begin().await?;
         schema::drop(&mut tx, Tables::NEXT).await?;
         schema::create(&mut tx, Tables::NEXT).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Box::new(bulk::PgBulkLoad::new(self.pool.clone())))
     }
 
     /// Holding the live checkpoint's row lock, no projector writes the live tables: the
