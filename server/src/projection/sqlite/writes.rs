@@ -12,9 +12,10 @@ use sqlx::query::Query;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
 use std::collections::HashMap;
 
-/// Rows per `INSERT` statement: each statement is one trip to the connection's thread, and
-/// 256 rows of at most 12 columns stay well under SQLite's 32,766 parameters.
-const ROWS: usize = 256;
+/// Rows per `INSERT` statement, and todos per `SELECT`: each statement is one trip to the
+/// connection's thread, and 2,048 rows of at most 12 columns stay under SQLite's 32,766
+/// parameters.
+const ROWS: usize = 2_048;
 
 /// The rows of `todos` that exist, before the batch.
 pub(super) async fn load_todos(
@@ -23,14 +24,14 @@ pub(super) async fn load_todos(
     todos: &[TodoId],
 ) -> Result<HashMap<TodoId, TodoRow>, ProjectionError> {
     let mut loaded = HashMap::with_capacity(todos.len());
-    for chunk in todos.chunks(500) {
+    for chunk in todos.chunks(ROWS) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
             "SELECT {} FROM {} WHERE todo_id IN ({placeholders})",
             rows::TODO_COLUMNS,
             tables.todos
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROWS);
         for todo in chunk {
             query = query.bind(todo.to_string());
         }
