@@ -1,10 +1,10 @@
 //! A rebuild's bulk load into PostgreSQL ([`BulkLoad`]): each page of the log in one
 //! transaction whose commit does not wait for its WAL to reach the disk
-//! (`synchronous_commit = off`, for that transaction alone), and the secondary indexes built
-//! once the tables are full. The rows become durable with the swap: its commit waits for the
+//! (`synchronous_commit = off`, for that transaction alone), its inserts copied (`COPY`), and
+//! the secondary indexes built once the tables are full. The rows become durable with the swap: its commit waits for the
 //! WAL up to its own record, which covers every record before it.
 
-use super::{schema, writes};
+use super::{schema, writes, writes::Inserts};
 use crate::projection::{BulkLoad, ProjectionError, Tables, TodoRow, Update};
 use app::domain::TodoId;
 use async_trait::async_trait;
@@ -33,7 +33,7 @@ impl BulkLoad for PgBulkLoad {
     async fn write(&mut self, update: &Update) -> Result<(), ProjectionError> {
         let mut tx = self.pool.begin().await?;
         tx.execute("SET LOCAL synchronous_commit = off").await?;
-        writes::write(&mut tx, Tables::NEXT, update).await?;
+        writes::write(&mut tx, Tables::NEXT, update, Inserts::Copy).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,9 +11,11 @@
 //! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows bound in
 //!   arrays.
 //! - `bulk`: a rebuild's bulk load.
+//! - `copy`: rows sent with `COPY`, for the bulk load.
 //! - `rows`: rows decoded into typed values.
 
 mod bulk;
+mod copy;
 mod queries;
 mod rows;
 mod schema;
@@ -24,6 +26,7 @@ use crate::store::{EventStore, RecordedEvent};
 use app::domain::Position;
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
+use writes::Inserts;
 
 /// The read models in one PostgreSQL database: a cheap handle over its pool.
 #[derive(Clone)]
@@ -65,7 +68,7 @@ impl ProjectionStore for PgReadModels {
             return Ok(false);
         }
         let loaded = writes::load_todos(&mut tx, tables, &todos_touched(events)).await?;
-        writes::write(&mut tx, tables, &fold(events, loaded)?).await?;
+        writes::write(&mut tx, tables, &fold(events, loaded)?, Inserts::Unnest).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -93,7 +96,7 @@ impl ProjectionStore for PgReadModels {
                 break;
             };
             let loaded = writes::load_todos(&mut tx, next, &todos_touched(&events)).await?;
-            writes::write(&mut tx, next, &fold(&events, loaded)?).await?;
+            writes::write(&mut tx, next, &fold(&events, loaded)?, Inserts::Unnest).await?;
             reached = last;
         }
         schema::drop(&mut tx, Tables::LIVE).await?;
