@@ -10,14 +10,33 @@ use std::collections::{BTreeMap, HashMap};
 /// The most rows held: about 50 MB of todos of a typical size.
 const HELD: usize = 100_000;
 
-#[derive(Default)]
+/// Rows per transaction when they are written back: about as many as a page of the log
+/// writes, so that on SQLite appends wait no longer for them.
+const PER_WRITE: usize = 8_192;
+
 pub(super) struct TodoRows {
     held: HashMap<TodoId, TodoRow>,
     /// Whether rows were written back before: only then can a todo not held be in the tables.
     written: bool,
+    /// The most rows held before they are all written back.
+    most: usize,
+}
+
+impl Default for TodoRows {
+    fn default() -> Self {
+        Self::holding_at_most(HELD)
+    }
 }
 
 impl TodoRows {
+    fn holding_at_most(most: usize) -> Self {
+        Self {
+            held: HashMap::new(),
+            written: false,
+            most,
+        }
+    }
+
     /// The rows of `todos` as the pages so far left them (those that exist), taken out until
     /// [`keep`](Self::keep) gives back what the next page made of them.
     pub(super) async fn take(
@@ -48,23 +67,29 @@ impl TodoRows {
         rows: BTreeMap<TodoId, TodoRow>,
     ) -> Result<(), ProjectionError> {
         self.held.extend(rows);
-        if self.held.len() > HELD {
+        if self.held.len() > self.most {
             self.write_back(next).await?;
         }
         Ok(())
     }
 
-    /// Writes every row held to the rebuilt tables.
+    /// Writes every row held to the rebuilt tables, [`PER_WRITE`] to a transaction.
     pub(super) async fn write_back(
         &mut self,
         next: &mut dyn BulkLoad,
     ) -> Result<(), ProjectionError> {
-        let update = Update {
-            todos: std::mem::take(&mut self.held).into_iter().collect(),
-            ..Update::default()
-        };
-        next.write(&update).await?;
+        let mut rows = std::mem::take(&mut self.held).into_iter().peekable();
+        while rows.peek().is_some() {
+            let update = Update {
+                todos: rows.by_ref().take(PER_WRITE).collect(),
+                ..Update::default()
+            };
+            next.write(&update).await?;
+        }
         self.written = true;
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
