@@ -10,18 +10,23 @@
 //! - `queries`: what pages read.
 //! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows bound in
 //!   arrays.
+//! - `bulk`: a rebuild's bulk load.
+//! - `copy`: rows sent with `COPY`, for the bulk load.
 //! - `rows`: rows decoded into typed values.
 
+mod bulk;
+mod copy;
 mod queries;
 mod rows;
 mod schema;
 mod writes;
 
-use super::{ProjectionError, ProjectionStore, Tables, fold, todos_touched};
+use super::{BulkLoad, ProjectionError, ProjectionStore, Tables, fold, todos_touched};
 use crate::store::{EventStore, RecordedEvent};
 use app::domain::Position;
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
+use writes::Inserts;
 
 /// The read models in one PostgreSQL database: a cheap handle over its pool.
 #[derive(Clone)]
@@ -63,17 +68,17 @@ impl ProjectionStore for PgReadModels {
             return Ok(false);
         }
         let loaded = writes::load_todos(&mut tx, tables, &todos_touched(events)).await?;
-        writes::write(&mut tx, tables, &fold(events, loaded)?).await?;
+        writes::write(&mut tx, tables, &fold(events, loaded)?, Inserts::Unnest).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    async fn start_next(&self) -> Result<(), ProjectionError> {
+    async fn start_next(&self) -> Result<Box<dyn BulkLoad>, ProjectionError> {
         let mut tx = self.pool.begin().await?;
         schema::drop(&mut tx, Tables::NEXT).await?;
         schema::create(&mut tx, Tables::NEXT).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Box::new(bulk::PgBulkLoad::new(self.pool.clone())))
     }
 
     /// Holding the live checkpoint's row lock, no projector writes the live tables: the
@@ -91,7 +96,7 @@ impl ProjectionStore for PgReadModels {
                 break;
             };
             let loaded = writes::load_todos(&mut tx, next, &todos_touched(&events)).await?;
-            writes::write(&mut tx, next, &fold(&events, loaded)?).await?;
+            writes::write(&mut tx, next, &fold(&events, loaded)?, Inserts::Unnest).await?;
             reached = last;
         }
         schema::drop(&mut tx, Tables::LIVE).await?;

@@ -24,6 +24,7 @@ pub(super) async fn prepare(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
         drop(conn, Tables::LIVE).await?;
     }
     create(conn, Tables::LIVE).await?;
+    create_indexes(conn, Tables::LIVE).await?;
     sqlx::query(
         "INSERT INTO read_model_shape (id, shape) VALUES (TRUE, $1)
          ON CONFLICT (id) DO UPDATE SET shape = excluded.shape",
@@ -34,7 +35,8 @@ pub(super) async fn prepare(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Creates the tables, their indexes and the checkpoint at zero, if they are missing.
+/// Creates the tables (without their secondary indexes) and the checkpoint at zero, if they
+/// are missing.
 pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<(), sqlx::Error> {
     let ddl = format!(
         "CREATE TABLE IF NOT EXISTS {todos} (
@@ -52,7 +54,6 @@ pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<()
              last_position  BIGINT      NOT NULL,
              CONSTRAINT {todos}_pkey PRIMARY KEY (todo_id)
          );
-         CREATE INDEX IF NOT EXISTS {todos}_by_team ON {todos} (team_id, created_at);
          CREATE TABLE IF NOT EXISTS {timeline} (
              position    BIGINT      NOT NULL,
              todo_id     UUID        NOT NULL,
@@ -65,7 +66,6 @@ pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<()
              visible_to  UUID,
              CONSTRAINT {timeline}_pkey PRIMARY KEY (position)
          );
-         CREATE INDEX IF NOT EXISTS {timeline}_by_todo ON {timeline} (todo_id, position);
          CREATE TABLE IF NOT EXISTS {teams} (
              team_id    UUID        NOT NULL,
              name       TEXT        NOT NULL,
@@ -80,7 +80,6 @@ pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<()
              joined_position BIGINT      NOT NULL,
              CONSTRAINT {members}_pkey PRIMARY KEY (team_id, user_id)
          );
-         CREATE INDEX IF NOT EXISTS {members}_by_user ON {members} (user_id);
          CREATE TABLE IF NOT EXISTS {invitations} (
              invitation_id UUID        NOT NULL,
              team_id       UUID        NOT NULL,
@@ -93,7 +92,6 @@ pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<()
              CONSTRAINT {invitations}_pkey PRIMARY KEY (invitation_id),
              CONSTRAINT {invitations}_by_hash UNIQUE (token_hash)
          );
-         CREATE INDEX IF NOT EXISTS {invitations}_by_team ON {invitations} (team_id, created_at);
          CREATE TABLE IF NOT EXISTS {team_log} (
              team_id  UUID   NOT NULL,
              position BIGINT NOT NULL,
@@ -108,6 +106,26 @@ pub(super) async fn create(conn: &mut PgConnection, tables: Tables) -> Result<()
         invitations = tables.invitations,
         team_log = tables.team_log,
         checkpoint = tables.checkpoint,
+    );
+    conn.execute(ddl.as_str()).await?;
+    Ok(())
+}
+
+/// The indexes that pages need, if they are missing. A rebuild builds them once its tables
+/// are filled, which is quicker than keeping them up to date row by row.
+pub(super) async fn create_indexes(
+    conn: &mut PgConnection,
+    tables: Tables,
+) -> Result<(), sqlx::Error> {
+    let ddl = format!(
+        "CREATE INDEX IF NOT EXISTS {todos}_by_team ON {todos} (team_id, created_at);
+         CREATE INDEX IF NOT EXISTS {timeline}_by_todo ON {timeline} (todo_id, position);
+         CREATE INDEX IF NOT EXISTS {members}_by_user ON {members} (user_id);
+         CREATE INDEX IF NOT EXISTS {invitations}_by_team ON {invitations} (team_id, created_at);",
+        todos = tables.todos,
+        timeline = tables.timeline,
+        members = tables.members,
+        invitations = tables.invitations,
     );
     conn.execute(ddl.as_str()).await?;
     Ok(())

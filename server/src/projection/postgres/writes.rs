@@ -1,8 +1,9 @@
-//! A batch's [`Update`] written into one generation of the tables, inside the projector's
-//! transaction: todos, timeline lines and team-log positions each in one statement, their
-//! columns bound as arrays (`UNNEST`); the rarer team changes one by one, in order.
+//! A batch's [`Update`] written into one generation of the tables, inside the caller's
+//! transaction (the projector's, or a rebuild's bulk load's): todos, timeline lines and
+//! team-log positions each in one statement, their columns bound as arrays (`UNNEST`) or,
+//! for a rebuild, copied (`copy`); the rarer team changes one by one, in order.
 
-use super::rows;
+use super::{copy, rows};
 use crate::projection::{ProjectionError, Tables, TeamChange, TodoRow, Update};
 use app::domain::{Position, TodoId};
 use chrono::{DateTime, Utc};
@@ -32,18 +33,34 @@ pub(super) async fn load_todos(
         .collect()
 }
 
+/// How the rows that are only ever inserted (timeline lines, team-log positions) are sent.
+#[derive(Clone, Copy)]
+pub(super) enum Inserts {
+    /// `INSERT … SELECT * FROM UNNEST(…)`: the projector's small batches.
+    Unnest,
+    /// `COPY … FROM STDIN`: a rebuild's large pages.
+    Copy,
+}
+
 /// Writes `update` and moves the checkpoint to the position it reached.
 pub(super) async fn write(
     conn: &mut PgConnection,
     tables: Tables,
     update: &Update,
+    inserts: Inserts,
 ) -> Result<(), ProjectionError> {
     upsert_todos(conn, tables, update.todos.values()).await?;
-    insert_timeline(conn, tables, update).await?;
+    match inserts {
+        Inserts::Unnest => insert_timeline(conn, tables, update).await?,
+        Inserts::Copy => copy::timeline(conn, tables, &update.timeline).await?,
+    }
     for change in &update.teams {
         team_change(conn, tables, change).await?;
     }
-    insert_team_log(conn, tables, update).await?;
+    match inserts {
+        Inserts::Unnest => insert_team_log(conn, tables, update).await?,
+        Inserts::Copy => copy::team_log(conn, tables, &update.team_log).await?,
+    }
     if let Some(reached) = update.reached {
         sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE name = $2")
             .bind(int(reached))

@@ -4,14 +4,16 @@
 //! - `schema`: the tables' DDL, by generation.
 //! - `queries`: what pages read, each in one read transaction with the checkpoint.
 //! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows.
+//! - `bulk`: a rebuild's bulk load, on a connection of its own.
 //! - `rows`: rows decoded into typed values.
 
+mod bulk;
 mod queries;
 mod rows;
 mod schema;
 mod writes;
 
-use super::{ProjectionError, ProjectionStore, Tables, fold, todos_touched};
+use super::{BulkLoad, ProjectionError, ProjectionStore, Tables, fold, todos_touched};
 use crate::store::{EventStore, RecordedEvent};
 use app::domain::Position;
 use async_trait::async_trait;
@@ -62,11 +64,11 @@ impl ProjectionStore for SqliteReadModels {
         Ok(true)
     }
 
-    async fn start_next(&self) -> Result<(), ProjectionError> {
+    async fn start_next(&self) -> Result<Box<dyn BulkLoad>, ProjectionError> {
         let mut conn = self.pool.acquire().await?;
         schema::drop(&mut conn, Tables::NEXT).await?;
         schema::create(&mut conn, Tables::NEXT).await?;
-        Ok(())
+        Ok(Box::new(bulk::SqliteBulkLoad::open(&self.pool).await?))
     }
 
     /// Holding the write lock, no event can commit and no projector write: what the new

@@ -1,13 +1,21 @@
-//! A batch's [`Update`] written into one generation of the tables, inside the projector's
-//! transaction. Times are stored as RFC 3339 text in UTC with milliseconds, like the log's,
-//! so they sort.
+//! A batch's [`Update`] written into one generation of the tables, inside the caller's
+//! transaction (the projector's, or a rebuild's bulk load's): todos, timeline lines and
+//! team-log positions in multi-row statements, the rarer team changes one by one, in order.
+//! Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
 
 use super::rows;
-use crate::projection::{ProjectionError, Tables, TeamChange, TodoRow, Update};
-use app::domain::{Position, TodoId};
+use crate::projection::{ProjectionError, Tables, TeamChange, TimelineRow, TodoRow, Update};
+use app::domain::{Position, TeamId, TodoId};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::SqliteConnection;
+use sqlx::query::Query;
+use sqlx::sqlite::{Sqlite, SqliteArguments};
 use std::collections::HashMap;
+
+/// Rows per `INSERT` statement, and todos per `SELECT`: each statement is one trip to the
+/// connection's thread, and 2,048 rows of at most 12 columns stay under SQLite's 32,766
+/// parameters.
+const ROWS: usize = 2_048;
 
 /// The rows of `todos` that exist, before the batch.
 pub(super) async fn load_todos(
@@ -16,14 +24,14 @@ pub(super) async fn load_todos(
     todos: &[TodoId],
 ) -> Result<HashMap<TodoId, TodoRow>, ProjectionError> {
     let mut loaded = HashMap::with_capacity(todos.len());
-    for chunk in todos.chunks(500) {
+    for chunk in todos.chunks(ROWS) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
             "SELECT {} FROM {} WHERE todo_id IN ({placeholders})",
             rows::TODO_COLUMNS,
             tables.todos
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROWS);
         for todo in chunk {
             query = query.bind(todo.to_string());
         }
@@ -41,66 +49,96 @@ pub(super) async fn write(
     tables: Tables,
     update: &Update,
 ) -> Result<(), ProjectionError> {
-    for row in update.todos.values() {
-        upsert_todo(conn, tables, row).await?;
-    }
-    let timeline = format!(
-        "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at, summary,
-                         visible_to)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        tables.timeline
-    );
-    for line in &update.timeline {
-        sqlx::query(&timeline)
-            .bind(int(line.position.get()))
-            .bind(line.todo.to_string())
-            .bind(int(line.version.get()))
-            .bind(&line.event_type)
-            .bind(line.actor.to_string())
-            .bind(text(line.recorded_at))
-            .bind(&line.summary)
-            .bind(line.visible_to.map(|user| user.to_string()))
-            .execute(&mut *conn)
-            .await?;
-    }
+    let todos: Vec<&TodoRow> = update.todos.values().collect();
+    Rows::todos(tables).insert(conn, &todos, bind_todo).await?;
+    Rows::timeline(tables)
+        .insert(conn, &update.timeline, bind_line)
+        .await?;
     for change in &update.teams {
         team_change(conn, tables, change).await?;
     }
-    let team_log = format!(
-        "INSERT INTO {} (team_id, position) VALUES (?, ?)",
-        tables.team_log
-    );
-    for (team, position) in &update.team_log {
-        sqlx::query(&team_log)
-            .bind(team.to_string())
-            .bind(int(position.get()))
-            .execute(&mut *conn)
-            .await?;
-    }
+    Rows::team_log(tables)
+        .insert(conn, &update.team_log, bind_team_position)
+        .await?;
     if let Some(reached) = update.reached {
         set_checkpoint(conn, tables, reached).await?;
     }
     Ok(())
 }
 
-async fn upsert_todo(
-    conn: &mut SqliteConnection,
-    tables: Tables,
-    row: &TodoRow,
-) -> Result<(), ProjectionError> {
-    let sql = format!(
-        "INSERT INTO {} (todo_id, team_id, author, title, description, notes, status, version,
-                         shared_version, created_at, updated_at, last_position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (todo_id) DO UPDATE SET
-             title = excluded.title, description = excluded.description, notes = excluded.notes,
-             status = excluded.status, version = excluded.version,
-             shared_version = excluded.shared_version, updated_at = excluded.updated_at,
-             last_position = excluded.last_position",
-        tables.todos
-    );
+type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
+
+/// A multi-row `INSERT`: `{head} VALUES (?, …), (?, …), … {tail}`.
+struct Rows {
+    head: String,
+    columns: usize,
+    tail: &'static str,
+}
+
+impl Rows {
+    /// Todo rows, inserted or, for a todo already there, updated.
+    fn todos(tables: Tables) -> Self {
+        Self {
+            head: format!(
+                "INSERT INTO {} (todo_id, team_id, author, title, description, notes, status,
+                                 version, shared_version, created_at, updated_at, last_position)",
+                tables.todos
+            ),
+            columns: 12,
+            tail: "ON CONFLICT (todo_id) DO UPDATE SET
+                       title = excluded.title, description = excluded.description,
+                       notes = excluded.notes, status = excluded.status,
+                       version = excluded.version, shared_version = excluded.shared_version,
+                       updated_at = excluded.updated_at, last_position = excluded.last_position",
+        }
+    }
+
+    fn timeline(tables: Tables) -> Self {
+        Self {
+            head: format!(
+                "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at,
+                                 summary, visible_to)",
+                tables.timeline
+            ),
+            columns: 8,
+            tail: "",
+        }
+    }
+
+    fn team_log(tables: Tables) -> Self {
+        Self {
+            head: format!("INSERT INTO {} (team_id, position)", tables.team_log),
+            columns: 2,
+            tail: "",
+        }
+    }
+
+    /// Inserts `rows`, [`ROWS`] to a statement. The full statements' text is always the
+    /// same, so sqlx prepares it once per connection and keeps it; the last, shorter one is
+    /// prepared for the occasion.
+    async fn insert<T>(
+        &self,
+        conn: &mut SqliteConnection,
+        rows: &[T],
+        bind: impl for<'q> Fn(SqliteQuery<'q>, &'q T) -> SqliteQuery<'q>,
+    ) -> Result<(), ProjectionError> {
+        let row = format!("({})", vec!["?"; self.columns].join(", "));
+        for chunk in rows.chunks(ROWS) {
+            let values = vec![row.as_str(); chunk.len()].join(", ");
+            let sql = format!("{} VALUES {values} {}", self.head, self.tail);
+            let mut query = sqlx::query(&sql).persistent(chunk.len() == ROWS);
+            for row in chunk {
+                query = bind(query, row);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+fn bind_todo<'q>(query: SqliteQuery<'q>, row: &'q &TodoRow) -> SqliteQuery<'q> {
     let todo = &row.todo;
-    sqlx::query(&sql)
+    query
         .bind(todo.id.to_string())
         .bind(todo.team_id.to_string())
         .bind(todo.author.to_string())
@@ -113,9 +151,23 @@ async fn upsert_todo(
         .bind(text(row.created_at))
         .bind(text(row.updated_at))
         .bind(int(row.last_position.get()))
-        .execute(conn)
-        .await?;
-    Ok(())
+}
+
+fn bind_line<'q>(query: SqliteQuery<'q>, line: &'q TimelineRow) -> SqliteQuery<'q> {
+    query
+        .bind(int(line.position.get()))
+        .bind(line.todo.to_string())
+        .bind(int(line.version.get()))
+        .bind(line.event_type.as_str())
+        .bind(line.actor.to_string())
+        .bind(text(line.recorded_at))
+        .bind(line.summary.as_str())
+        .bind(line.visible_to.map(|user| user.to_string()))
+}
+
+fn bind_team_position<'q>(query: SqliteQuery<'q>, row: &'q (TeamId, Position)) -> SqliteQuery<'q> {
+    let (team, position) = row;
+    query.bind(team.to_string()).bind(int(position.get()))
 }
 
 async fn team_change(

@@ -13,7 +13,7 @@ use super::ProjectionError;
 use crate::store::RecordedEvent;
 use app::domain::{InvitationId, Position, TeamId, TodoId, UserId, Version, todo::Todo};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A todo's row: the domain's state, with the times the pages show.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,14 +102,14 @@ pub fn fold(
     mut loaded: HashMap<TodoId, TodoRow>,
 ) -> Result<Update, ProjectionError> {
     let mut update = Update::default();
+    let mut touched = BTreeSet::new();
     for event in events {
         let team = if let Some(todo) = event.stream.todo() {
-            let before = loaded.remove(&todo);
-            let (row, line) = todos::fold(before, event, todo)?;
+            let (row, line) = todos::fold(loaded.remove(&todo), event, todo)?;
             let team = row.todo.team_id;
             update.timeline.push(line);
-            loaded.insert(todo, row.clone());
-            update.todos.insert(todo, row);
+            loaded.insert(todo, row);
+            touched.insert(todo);
             team
         } else if let Some(team) = event.stream.team() {
             teams::changes(event, team, &mut update.teams)?;
@@ -119,6 +119,10 @@ pub fn fold(
         };
         update.team_log.push((team, event.position));
     }
+    update.todos = touched
+        .into_iter()
+        .filter_map(|todo| loaded.remove_entry(&todo))
+        .collect();
     update.reached = events.last().map(|event| event.position);
     Ok(update)
 }

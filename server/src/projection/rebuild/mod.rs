@@ -1,0 +1,52 @@
+//! Rebuilding the read models from the log while the site runs: bulk-load the whole log into
+//! new tables, then catch up the last events and swap the tables in, while no projector can
+//! write the live ones.
+//!
+//! The bulk load reads the log in large pages, a page ahead of the writes ([`read_ahead`]),
+//! folds each page with the same pure [`fold`] as the projector, and hands what it changes to
+//! the backend's [`BulkLoad`], one transaction per page. Todo rows are kept in memory from
+//! page to page ([`todo_rows`]), since a todo's events are spread over the log: each is
+//! written once, not once per page that touches it.
+//!
+//! - [`read_ahead`]: the log, page by page, read by a task of its own.
+//! - [`todo_rows`]: the todos folded so far, written back when the load ends.
+
+mod read_ahead;
+mod todo_rows;
+
+use super::{BulkLoad, ProjectionError, ProjectionStore, fold, todos_touched};
+use crate::store::EventStore;
+use app::domain::Position;
+use std::sync::Arc;
+use todo_rows::TodoRows;
+
+/// Rebuilds the read models; returns the position they were swapped in at.
+pub async fn rebuild(
+    views: Arc<dyn ProjectionStore>,
+    log: Arc<dyn EventStore>,
+) -> Result<Position, ProjectionError> {
+    let next = views.start_next().await?;
+    bulk_load(next, log.clone()).await?;
+    views.swap_next(log.as_ref()).await
+}
+
+/// Folds the whole log into the rebuilt tables. They match their checkpoint only once this
+/// returns: until then the latest todo rows are in memory.
+async fn bulk_load(
+    mut next: Box<dyn BulkLoad>,
+    log: Arc<dyn EventStore>,
+) -> Result<(), ProjectionError> {
+    let mut todos = TodoRows::default();
+    let mut pages = read_ahead::pages(log);
+    while let Some(events) = pages.recv().await {
+        let events = events?;
+        let before = todos.take(next.as_mut(), &todos_touched(&events)).await?;
+        let mut update = fold(&events, before)?;
+        todos
+            .keep(next.as_mut(), std::mem::take(&mut update.todos))
+            .await?;
+        next.write(&update).await?;
+    }
+    todos.write_back(next.as_mut()).await?;
+    next.finish().await
+}
