@@ -179,7 +179,7 @@ async fn build_template(conn: &mut PgConnection, admin: &PgConnectOptions, name:
         let mut template = admin.clone().database(name).connect().await?;
         MIGRATOR.run(&mut template).await?;
         template.close().await?;
-        Ok::<_, Box<dyn std::error::Error>>(())
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     }
     .await;
     if let Err(error) = migrated {
