@@ -140,6 +140,8 @@ async fn a_database_that_goes_away_and_comes_back_loses_nothing_acknowledged() {
         let url = settings.database_url.as_ref().expect("a PostgreSQL test");
         settings.database_url = Some(through(&proxy, url));
         settings.pool.acquire_timeout = Duration::from_millis(500);
+        // Retries while the database is away are many; the rate limit is not under test.
+        settings.limits.commands_per_user = "10000/s".parse().unwrap();
     })
     .await;
     let before: Vec<CommandId> = (0..5).map(|_| CommandId::new()).collect();
