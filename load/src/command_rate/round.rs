@@ -6,7 +6,7 @@
 use super::{
     CommandRateOptions,
     backend::{Backend, FreshDatabase},
-    clients::{self, Window},
+    clients::{self, Tally, Window},
     report::Row,
 };
 use crate::{
@@ -35,14 +35,23 @@ pub async fn measure(
     let probes = [Probe::new(server.pid()?), Probe::new(std::process::id())];
     let cpu = tokio::spawn(cpu_over(window, probes));
     let tally = clients::drive(&team.users, &team.id, clients, window).await;
-    let [server_cpu, load_tool_cpu] = cpu.await??;
+    let cpu = cpu.await??;
     server.stop().await?;
     // The PostgreSQL database is dropped only now that no server holds it.
     drop(database);
+    Ok(row(backend, clients, users, options.seconds, tally, cpu))
+}
 
-    let window_s = options.seconds;
+fn row(
+    backend: Backend,
+    clients: usize,
+    users: usize,
+    window_s: f64,
+    tally: Tally,
+    [server_cpu, load_tool_cpu]: [CpuTime<f64>; 2],
+) -> Row {
     let answered = tally.answered.summary();
-    Ok(Row {
+    Row {
         backend,
         clients,
         users,
@@ -54,7 +63,7 @@ pub async fn measure(
         first_error: tally.first_error,
         server_cpu: server_cpu.total() / window_s,
         load_tool_cpu: load_tool_cpu.total() / window_s,
-    })
+    }
 }
 
 /// The CPU time each process used between the window's opening and its closing.
