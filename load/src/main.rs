@@ -1,6 +1,6 @@
-//! `tidings-load`: fan-out load for Tidings' live channels. It speaks the Pusher Channels
-//! protocol 7 and the server's HTTP API as an outside client would (like pusher-js), and
-//! depends on neither `app` nor `server`.
+//! `tidings-load`: load for Tidings, chiefly fan-out on its live channels. It speaks the
+//! Pusher Channels protocol 7 and the server's HTTP API as an outside client would (like
+//! pusher-js), and depends on neither `app` nor `server`.
 //!
 //! `tidings-load run` starts the release server, signs up a team, opens N subscribers to
 //! its todo channel in several worker processes and from several loopback addresses, sends
@@ -9,6 +9,11 @@
 //! baseline` or `both` it measures the same against `tidings-load baseline-server`, a
 //! minimal fan-out server, and reports Tidings / baseline ratios.
 //!
+//! `tidings-load commands` measures the end-to-end command rate: N clients each sending
+//! `create_todo` as soon as the last one answered (with the projection waited for), on
+//! SQLite and PostgreSQL, with PostgreSQL / SQLite ratios. It depends on the workspace's
+//! `test-postgres` for its fresh PostgreSQL databases.
+//!
 //! # Layout
 //!
 //! - `run`: the coordinator.
@@ -16,7 +21,7 @@
 //!   - `round`: one measured run at one subscriber count.
 //!   - `target`: which server a round measures: Tidings or the baseline.
 //!   - `server`: the server child process: Tidings on a free port with a fresh data
-//!     folder, or the baseline on the port it reports.
+//!     folder (and a database URL, if given), or the baseline on the port it reports.
 //!   - `team`: users who sign up, one team, a reusable invite, the others join.
 //!   - `workers`: the worker child processes and their line protocol.
 //!   - `commands`: `create_todo` at a fixed rate, with HTTP latencies.
@@ -24,6 +29,9 @@
 //!   - `ratio`: Tidings / baseline, per subscriber count.
 //!   - `children`: child processes that die with the coordinator.
 //!   - `limits`: the open-files limit, raised to its hard limit.
+//! - `command_rate`: `commands`, the end-to-end command rate.
+//!   - `options`, `backend` (SQLite or PostgreSQL, and a fresh database), `round` (one
+//!     backend at one client count), `clients` (the closed loop), `report`.
 //! - `worker`: a worker process: its subscribers and what they received.
 //!   - `subscriber`: one socket: connect, authorise, subscribe, listen.
 //!   - `tally`: deliveries per socket, latencies, first and last receive.
@@ -48,6 +56,7 @@
 mod api;
 mod baseline;
 mod clock;
+mod command_rate;
 mod floor;
 mod frame;
 mod job;
@@ -81,6 +90,9 @@ struct Cli {
 enum Command {
     /// Start the server, run the subscriber counts, and print the results.
     Run(run::RunOptions),
+    /// The end-to-end command rate: `create_todo` from N concurrent clients, each waiting
+    /// for its answer, on each backend; prints commands/s and latencies.
+    Commands(command_rate::CommandRateOptions),
     /// One process of subscribers, driven by `run` over stdin and stdout.
     Worker,
     /// The minimal fan-out server that `run --target baseline` measures; prints its address.
@@ -106,6 +118,7 @@ fn main() -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Run(options) => one_thread()?.block_on(run::run(options)),
+        Command::Commands(options) => one_thread()?.block_on(command_rate::run(options)),
         Command::Worker => one_thread()?.block_on(worker::run()),
         Command::BaselineServer(options) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()

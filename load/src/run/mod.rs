@@ -10,9 +10,9 @@ mod options;
 mod ratio;
 mod report;
 mod round;
-mod server;
+pub(crate) mod server;
 mod target;
-mod team;
+pub(crate) mod team;
 mod workers;
 
 pub use options::RunOptions;

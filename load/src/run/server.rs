@@ -1,7 +1,8 @@
 //! The server under load, started by the coordinator (so it knows the pid to measure) and
 //! stopped when the round ends: Tidings' release binary on a free loopback port with a
-//! fresh data folder and every limit that would refuse load traffic raised, or this binary
-//! as `baseline-server`, which reports the port it bound on its first line of output.
+//! fresh data folder (and its database there, or at the URL given) and every limit that
+//! would refuse load traffic raised, or this binary as `baseline-server`, which reports the
+//! port it bound on its first line of output.
 
 use super::{RunOptions, children, target::Target};
 use anyhow::{Context, bail};
@@ -32,16 +33,27 @@ pub struct Server {
 impl Server {
     /// Starts `target`: Tidings' server from `options.server`, or the baseline.
     pub async fn start(target: Target, options: &RunOptions) -> anyhow::Result<Self> {
-        let (child, addr, data) = match target {
-            Target::Tidings => {
-                let (child, addr, data) = spawn_tidings(&options.server)?;
-                (child, addr, Some(data))
-            }
+        match target {
+            Target::Tidings => Self::tidings(&options.server, None).await,
             Target::Baseline => {
                 let (child, addr) = spawn_baseline(options.baseline_read_buffer).await?;
-                (child, addr, None)
+                Self::started(child, addr, None).await
             }
-        };
+        }
+    }
+
+    /// Starts Tidings' server from `binary` on `database_url`, or, without one, on SQLite in
+    /// its fresh data folder.
+    pub async fn tidings(binary: &Path, database_url: Option<&str>) -> anyhow::Result<Self> {
+        let (child, addr, data) = spawn_tidings(binary, database_url)?;
+        Self::started(child, addr, Some(data)).await
+    }
+
+    async fn started(
+        child: Child,
+        addr: SocketAddr,
+        data: Option<tempfile::TempDir>,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder().no_proxy().build()?;
         let mut server = Self {
             child,
@@ -89,7 +101,10 @@ impl Server {
     }
 }
 
-fn spawn_tidings(binary: &Path) -> anyhow::Result<(Child, SocketAddr, tempfile::TempDir)> {
+fn spawn_tidings(
+    binary: &Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(Child, SocketAddr, tempfile::TempDir)> {
     if !binary.is_file() {
         bail!(
             "no server binary at {}: build it with `cargo build --release -p server --bin server`, or pass --server",
@@ -98,7 +113,13 @@ fn spawn_tidings(binary: &Path) -> anyhow::Result<(Child, SocketAddr, tempfile::
     }
     let addr = free_port()?;
     let data = tempfile::tempdir().context("a temporary data folder")?;
-    let child = children::command(binary)
+    let mut command = children::command(binary);
+    // The database is the one asked for, never one named by this shell's environment.
+    command.env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let child = command
         .arg("--addr")
         .arg(addr.to_string())
         .arg("--data-dir")
