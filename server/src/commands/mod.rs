@@ -19,8 +19,11 @@ use tokio::sync::watch;
 /// How long a command waits for the projector before answering without it.
 const PROJECTION_WAIT: Duration = Duration::from_secs(5);
 const STREAM_PAGE: u32 = 1_000;
-/// How often a command is decided again after losing a race.
-const RACE_RETRIES: usize = 3;
+/// How often a command is decided again after losing a race. Each lost race means another
+/// command on the stream committed, so the retries always make progress; the bound only
+/// keeps a pathological stream from holding a request. People joining through one link at
+/// the same moment all append to the team's stream: with 3, the fifth of them got a 409.
+const RACE_RETRIES: usize = 32;
 
 /// The version a command expects its stream at. Either way, a command that loses the race
 /// to append is checked and decided again.

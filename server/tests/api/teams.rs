@@ -2,7 +2,7 @@
 //! in several teams, every command and query refused for a non-member, probes by guessed or
 //! foreign ids answered "not found", and internal notes kept from everyone but their author.
 
-use super::helpers::{Answer, Person, spawn_app, spawn_app_with_bob};
+use super::helpers::{Answer, Person, spawn_app, spawn_app_configured, spawn_app_with_bob};
 use app::{
     api::{AppError, InvitationStatus, TeamBoard, TeamMembers, TeamSummary, TodoDetail},
     domain::{CommandId, InvitationId, TeamId, TodoId, UserId},
@@ -594,4 +594,36 @@ async fn an_edit_of_the_notes_alone_is_in_the_authors_timeline_only_and_conflict
         ),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn sixteen_people_joining_through_one_link_at_the_same_moment_all_get_in() {
+    // Seventeen sign-ups from one address: the sign-up limit is not under test.
+    let app = spawn_app_configured(|settings| {
+        settings.limits.login_per_address = "100/min".parse().unwrap();
+    })
+    .await;
+    let link = app.invite("reusable").await.unwrap();
+    let mut people = Vec::new();
+    for i in 0..16 {
+        people.push(app.newcomer(&format!("Joiner{i}")).await);
+    }
+    let joins: Vec<_> = people
+        .into_iter()
+        .map(|person| {
+            let path = link.path.clone();
+            tokio::spawn(async move { person.join(&path).await })
+        })
+        .collect();
+    for join in joins {
+        let joined = join.await.unwrap();
+        assert_eq!(joined.map(|receipt| receipt.team_id), Ok(app.team));
+    }
+    let members = app
+        .team_log(app.team)
+        .await
+        .into_iter()
+        .filter(|event| event.event_type == "MemberJoined")
+        .count();
+    assert_eq!(members, 17, "Ada and the sixteen");
 }
