@@ -71,14 +71,14 @@ macro_rules! check_event_decoding {
         };
         let known = $event::TYPES.contains(&stored.event_type);
         let current = stored.schema_version == $event::SCHEMA_VERSION;
-        match $event::decode(stored.event_type, stored.schema_version, stored.payload) {
+        match $event::decode(stored.event_type, stored.schema_version, &stored.payload) {
             Ok(event) => {
                 assert!(known && current);
                 assert_eq!(event.event_type(), stored.event_type);
                 let payload = event.payload();
                 let text = payload.to_string();
                 let reread = $crate::serde_json::from_str(&text).expect("a payload is JSON");
-                let again = $event::decode(event.event_type(), $event::SCHEMA_VERSION, reread)
+                let again = $event::decode(event.event_type(), $event::SCHEMA_VERSION, &reread)
                     .unwrap_or_else(|error| panic!("{text} does not decode again: {error}"));
                 assert_eq!(again, event, "{text}");
                 assert_eq!(again.payload(), payload);

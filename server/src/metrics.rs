@@ -2,11 +2,15 @@
 //! queue overflows, broadcast lag (the log's head minus the last position fanned out) and a
 //! histogram of command latency. Plain atomics, rendered on request.
 
+use crate::store::postgres::TailStatus;
 use app::domain::Position;
 use std::{
     collections::HashMap,
     fmt::Write,
-    sync::atomic::{AtomicI64, AtomicU64, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicI64, AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -29,6 +33,8 @@ pub struct Metrics {
 pub struct Snapshot {
     pub head: Position,
     pub subscriptions: HashMap<&'static str, usize>,
+    /// How this instance follows other instances' commits, on PostgreSQL.
+    pub tail: Option<Arc<TailStatus>>,
 }
 
 impl Metrics {
@@ -114,6 +120,20 @@ impl Metrics {
             "tidings_broadcast_lag_events {}",
             snapshot.head.get().saturating_sub(broadcast)
         ));
+        if let Some(tail) = &snapshot.tail {
+            line("# HELP tidings_listener_connected Whether the connection that listens for other instances' commits is open.".into());
+            line("# TYPE tidings_listener_connected gauge".into());
+            line(format!(
+                "tidings_listener_connected {}",
+                u8::from(tail.listening())
+            ));
+            line("# HELP tidings_listener_reconnects_total Times the listening connection was lost and opened again (the log is then read again; a poll every second covers the gap).".into());
+            line("# TYPE tidings_listener_reconnects_total counter".into());
+            line(format!(
+                "tidings_listener_reconnects_total {}",
+                tail.reconnects()
+            ));
+        }
         line(
             "# HELP tidings_command_seconds Time to run a command, from request to answer.".into(),
         );
@@ -148,6 +168,7 @@ mod tests {
         let text = metrics.render(&Snapshot {
             head: Position::new(10),
             subscriptions: HashMap::new(),
+            tail: None,
         });
         assert!(
             text.contains("tidings_command_seconds_bucket{le=\"0.0025\"} 0"),
@@ -175,6 +196,7 @@ mod tests {
         let text = metrics.render(&Snapshot {
             head: Position::new(10),
             subscriptions: HashMap::from([("team", 2)]),
+            tail: None,
         });
         assert!(text.contains("tidings_broadcast_lag_events 3"), "{text}");
         assert!(
@@ -183,6 +205,21 @@ mod tests {
         );
         assert!(
             text.contains("tidings_subscriptions{kind=\"user\"} 0"),
+            "{text}"
+        );
+        assert!(!text.contains("tidings_listener"), "{text}");
+    }
+
+    #[test]
+    fn the_listener_is_shown_where_there_is_one() {
+        let text = Metrics::default().render(&Snapshot {
+            head: Position::ZERO,
+            subscriptions: HashMap::new(),
+            tail: Some(Arc::new(TailStatus::default())),
+        });
+        assert!(text.contains("tidings_listener_connected 0"), "{text}");
+        assert!(
+            text.contains("tidings_listener_reconnects_total 0"),
             "{text}"
         );
     }

@@ -5,7 +5,7 @@ use crate::{
     accounts::Accounts,
     backend::TidingsBackend,
     commands::CommandHandler,
-    config::Settings,
+    config::{DatabaseUrl, Settings},
     cross_site::refuse_cross_site,
     error_links::{self, ErrorLinks},
     error_status::map_error_status,
@@ -39,6 +39,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let signer = Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?);
         let storage = Storage::open(&settings).await?;
         let (projected, _projector) = Projector::new(
             storage.projections.clone(),
@@ -63,7 +64,7 @@ impl Application {
         .context("starting the broadcast reactor")?;
         let live = Live {
             hub,
-            signer: Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?),
+            signer,
             read_models: storage.read_models.clone(),
             limits: settings.socket_limits,
             metrics: metrics.clone(),
@@ -74,6 +75,7 @@ impl Application {
             replays_at_once: Arc::new(Semaphore::new(settings.socket_limits.replays_at_once)),
             signed_in: signed_in.clone(),
             sockets: Arc::new(SocketRuntime::start(socket_threads())?),
+            tail: storage.tail.clone(),
         };
         let backend = TidingsBackend::new(
             storage.read_models,
@@ -165,10 +167,19 @@ fn socket_threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// The channel-signing secret: the configured one, or 32 random bytes for this process.
+/// The channel-signing secret: the configured one, or on SQLite (which one process serves)
+/// 32 random bytes for this process. On PostgreSQL several instances may serve the site, and
+/// a subscription signed by one must be accepted by the others: a random secret per process
+/// would break that only once a second instance starts, so none is made up.
 fn pusher_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.pusher_secret {
         return Ok(secret.as_bytes().to_vec());
+    }
+    if let DatabaseUrl::Postgres(_) = settings.database() {
+        anyhow::bail!(
+            "on PostgreSQL, set --pusher-secret (or TIDINGS_PUSHER_SECRET): every instance \
+             that serves the site must sign channel subscriptions with the same secret"
+        );
     }
     let mut secret = vec![0u8; 32];
     getrandom::fill(&mut secret).map_err(|error| anyhow::anyhow!("no random source: {error}"))?;

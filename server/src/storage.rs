@@ -20,7 +20,11 @@ use crate::{
         sqlite::SqliteReadModels,
     },
     sessions::SessionBackend,
-    store::{EventStore, StoreError, postgres::PgEventStore, sqlite::SqliteEventStore},
+    store::{
+        EventStore, StoreError,
+        postgres::{PgEventStore, StoreOptions, TailStatus},
+        sqlite::SqliteEventStore,
+    },
 };
 use std::sync::Arc;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -33,6 +37,9 @@ pub struct Storage {
     pub projections: Arc<dyn ProjectionStore>,
     pub users: Arc<dyn UserStore>,
     pub sessions: SessionBackend,
+    /// How this process follows other processes' commits: on PostgreSQL only, since only
+    /// there can several processes share the log.
+    pub tail: Option<Arc<TailStatus>>,
     /// Where it is, for the log line that says so (without a password).
     pub location: String,
 }
@@ -68,14 +75,21 @@ impl Storage {
                             .with_table_name("sessions")
                             .expect("a plain table name"),
                     ),
+                    tail: None,
                     location: path.display().to_string(),
                 }
             }
             DatabaseUrl::Postgres(url) => {
                 let pool = db::postgres::open(&url, &settings.pool).await?;
                 let read_models = PgReadModels::new(pool.clone());
+                let options = StoreOptions {
+                    listen: !settings.poll_only,
+                    ..StoreOptions::default()
+                };
+                let log = PgEventStore::with_options(pool.clone(), options).await?;
                 Self {
-                    log: Arc::new(PgEventStore::open(pool.clone()).await?),
+                    tail: Some(log.tail()),
+                    log: Arc::new(log),
                     read_models: Arc::new(read_models.clone()),
                     projections: Arc::new(read_models),
                     users: Arc::new(PgUsers::new(pool.clone())),

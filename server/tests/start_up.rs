@@ -4,17 +4,23 @@
 use std::process::Output;
 
 async fn start_with(database_url: &str) -> Output {
+    start(database_url, Some("a secret every instance shares")).await
+}
+
+async fn start(database_url: &str, pusher_secret: Option<&str>) -> Output {
     let data = tempfile::tempdir().unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    command
         .args(["--addr", "127.0.0.1:0", "--database-url", database_url])
         .arg("--data-dir")
         .arg(data.path())
         .env("RUST_LOG", "warn")
         .env_remove("DATABASE_URL")
-        .kill_on_drop(true)
-        .output()
-        .await
-        .unwrap()
+        .env_remove("TIDINGS_PUSHER_SECRET");
+    if let Some(secret) = pusher_secret {
+        command.env("TIDINGS_PUSHER_SECRET", secret);
+    }
+    command.kill_on_drop(true).output().await.unwrap()
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
@@ -42,6 +48,22 @@ async fn a_postgres_server_that_refuses_the_connection_stops_the_start_with_one_
     );
     assert!(line.contains("Connection refused"), "{line}");
     assert!(!line.contains("s3cret"), "the password was shown: {line}");
+}
+
+#[tokio::test]
+async fn postgres_without_a_pusher_secret_is_refused_before_the_database_is_touched() {
+    let database = test_postgres::TestDatabase::create_empty().await;
+    let output = start(&database.url(), None).await;
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("set --pusher-secret"), "{}", lines[0]);
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&database.pool().await)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "the database was migrated");
 }
 
 #[tokio::test]

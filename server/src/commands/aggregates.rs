@@ -95,7 +95,7 @@ impl Aggregate for TodoStream {
         TodoEvent::decode(
             &recorded.event_type,
             recorded.schema_version,
-            recorded.payload.clone(),
+            &recorded.payload,
         )
     }
 }
@@ -153,7 +153,7 @@ impl Aggregate for TeamStream {
         TeamEvent::decode(
             &recorded.event_type,
             recorded.schema_version,
-            recorded.payload.clone(),
+            &recorded.payload,
         )
         .map(|event| event.recorded_by(recorded.actor))
     }

@@ -60,6 +60,12 @@ pub struct Settings {
     pub database_url: Option<DatabaseUrl>,
     #[command(flatten)]
     pub pool: PoolSettings,
+    /// On PostgreSQL, follow other instances' commits by reading the log's head every second
+    /// only, without `LISTEN`: for a database reached through a proxy that pools
+    /// transactions, where a listening session cannot be kept. Their commits then reach this
+    /// instance's sockets within a second rather than at once.
+    #[arg(long, env = "TIDINGS_POLL_ONLY", global = true)]
+    pub poll_only: bool,
     /// How logs are written.
     #[arg(
         long,
@@ -275,6 +281,7 @@ impl Settings {
             data_dir,
             database_url: None,
             pool: PoolSettings::default(),
+            poll_only: false,
             log_format: LogFormat::Pretty,
             secure_cookies: false,
             limits: Limits::default(),

@@ -53,6 +53,7 @@ pub async fn metrics(
     let snapshot = Snapshot {
         head: *live.store.watch_head().borrow(),
         subscriptions: live.hub.subscriptions(),
+        tail: live.tail.clone(),
     };
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -39,7 +39,11 @@ pub use signed_in::SignedIn;
 pub use socket::upgrade;
 pub use sockets::SocketRuntime;
 
-use crate::{metrics::Metrics, projection::ReadModels, store::EventStore};
+use crate::{
+    metrics::Metrics,
+    projection::ReadModels,
+    store::{EventStore, postgres::TailStatus},
+};
 use app::domain::UserId;
 use std::{net::IpAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 use tokio::sync::Semaphore;
@@ -67,6 +71,8 @@ pub struct Live {
     pub signed_in: Arc<SignedIn>,
     /// Where the connections run.
     pub sockets: Arc<SocketRuntime>,
+    /// How this instance follows other instances' commits (on PostgreSQL).
+    pub tail: Option<Arc<TailStatus>>,
 }
 
 /// The limits of one connection.

@@ -190,16 +190,13 @@ impl Tracker {
 /// Reads a recorded event back as a domain event with the domain's own `decode`.
 fn decode<E>(
     event: &RecordedEvent,
-    decode: fn(&str, u16, serde_json::Value) -> Result<E, DecodeError>,
+    decode: fn(&str, u16, &serde_json::Value) -> Result<E, DecodeError>,
 ) -> Result<E, TrackError> {
-    decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|e| TrackError::Corrupt {
-        position: event.position,
-        message: e.to_string(),
+    decode(&event.event_type, event.schema_version, &event.payload).map_err(|e| {
+        TrackError::Corrupt {
+            position: event.position,
+            message: e.to_string(),
+        }
     })
 }
 

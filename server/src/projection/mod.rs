@@ -140,7 +140,7 @@ pub trait BulkLoad: Send {
     ) -> Result<HashMap<TodoId, TodoRow>, ProjectionError>;
 
     /// Writes `update` and moves the rebuilt tables' checkpoint, in one transaction.
-    async fn write(&mut self, update: &Update) -> Result<(), ProjectionError>;
+    async fn write(&mut self, update: Update) -> Result<(), ProjectionError>;
 
     /// Builds what the bulk load left out (the secondary indexes); the tables are then ready
     /// for [`ProjectionStore::swap_next`].

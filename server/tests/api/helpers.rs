@@ -178,6 +178,40 @@ impl TestApp {
         address
     }
 
+    /// Another instance of the server on this app's database, as a load balancer would run
+    /// beside it, with the same settings; answers its address. PostgreSQL only: an SQLite
+    /// file is one process's.
+    #[allow(
+        dead_code,
+        reason = "used by tests/instances, which only api_postgres compiles"
+    )]
+    pub async fn another_instance(&self) -> SocketAddr {
+        self.another_instance_configured(|_| {}).await
+    }
+
+    /// Another instance, with settings of the test's own.
+    #[allow(
+        dead_code,
+        reason = "used by tests/instances, which only api_postgres compiles"
+    )]
+    pub async fn another_instance_configured(
+        &self,
+        configure: impl FnOnce(&mut Settings),
+    ) -> SocketAddr {
+        assert!(
+            matches!(self.database, Database::Postgres(_)),
+            "several instances share a PostgreSQL database, never an SQLite file"
+        );
+        let mut settings = self.database.settings();
+        configure(&mut settings);
+        let app = Application::build(settings)
+            .await
+            .expect("the other instance starts");
+        let addr = app.local_addr();
+        tokio::spawn(app.run_until_stopped());
+        addr
+    }
+
     /// A browser with no session.
     pub fn anonymous(&self) -> Person {
         Person::anonymous(self.addr)
@@ -188,6 +222,19 @@ impl TestApp {
     /// client's.
     pub fn anonymous_from(&self, address: IpAddr) -> Person {
         Person::with_client(self.addr, |client| client.local_address(address))
+    }
+
+    /// A connection to the app's PostgreSQL database, for a test that acts on the server
+    /// behind the application's back.
+    #[allow(
+        dead_code,
+        reason = "used by tests/instances, which only api_postgres compiles"
+    )]
+    pub async fn postgres(&self) -> sqlx::PgPool {
+        match &self.database {
+            Database::Postgres(database) => database.pool().await,
+            Database::Sqlite(_) => panic!("this app runs on SQLite"),
+        }
     }
 
     /// A team's events in the log, oldest first, read from the database behind the running
@@ -250,6 +297,19 @@ impl TestApp {
 impl Person {
     fn anonymous(addr: SocketAddr) -> Self {
         Self::with_client(addr, |client| client)
+    }
+
+    /// The same browser (its cookies, its session) talking to the instance at `addr`, as
+    /// when a load balancer sends its next request elsewhere.
+    #[allow(
+        dead_code,
+        reason = "used by tests/instances, which only api_postgres compiles"
+    )]
+    pub fn on(&self, addr: SocketAddr) -> Person {
+        Person {
+            addr,
+            ..self.clone()
+        }
     }
 
     fn with_client(

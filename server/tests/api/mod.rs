@@ -6,8 +6,8 @@
 mod accounts;
 mod bad_input;
 mod error_links;
-mod helpers;
-mod live;
+pub(crate) mod helpers;
+pub(crate) mod live;
 mod live_abuse;
 mod markup;
 mod metrics;

@@ -115,7 +115,7 @@ impl TeamEvent {
     pub fn decode(
         event_type: &str,
         schema_version: u16,
-        payload: serde_json::Value,
+        payload: &serde_json::Value,
     ) -> Result<Self, DecodeError> {
         if !Self::TYPES.contains(&event_type) {
             return Err(DecodeError::UnknownType(event_type.to_owned()));
@@ -131,24 +131,27 @@ impl TeamEvent {
             source,
         };
         Ok(match event_type {
-            "TeamCreated" => Self::Created(serde_json::from_value(payload).map_err(payload_error)?),
+            "TeamCreated" => {
+                Self::Created(Deserialize::deserialize(payload).map_err(payload_error)?)
+            }
             "InvitationCreated" => {
-                Self::InvitationCreated(serde_json::from_value(payload).map_err(payload_error)?)
+                Self::InvitationCreated(Deserialize::deserialize(payload).map_err(payload_error)?)
             }
             "InvitationRevoked" => {
                 let InvitationRef { invitation_id } =
-                    serde_json::from_value(payload).map_err(payload_error)?;
+                    Deserialize::deserialize(payload).map_err(payload_error)?;
                 Self::InvitationRevoked { invitation_id }
             }
             "MemberJoined" => {
-                Self::MemberJoined(serde_json::from_value(payload).map_err(payload_error)?)
+                Self::MemberJoined(Deserialize::deserialize(payload).map_err(payload_error)?)
             }
             "MemberLeft" => {
-                let UserRef { user_id } = serde_json::from_value(payload).map_err(payload_error)?;
+                let UserRef { user_id } =
+                    Deserialize::deserialize(payload).map_err(payload_error)?;
                 Self::MemberLeft { user_id }
             }
             "MemberRemoved" => {
-                Self::MemberRemoved(serde_json::from_value(payload).map_err(payload_error)?)
+                Self::MemberRemoved(Deserialize::deserialize(payload).map_err(payload_error)?)
             }
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })

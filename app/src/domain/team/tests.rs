@@ -465,7 +465,7 @@ fn every_event_round_trips_through_its_encoding() {
         let decoded = TeamEvent::decode(
             event.event_type(),
             TeamEvent::SCHEMA_VERSION,
-            event.payload(),
+            &event.payload(),
         );
         assert_eq!(decoded.unwrap(), event);
     }
@@ -640,7 +640,7 @@ fn an_invite_link_recorded_without_its_maker_decodes_and_takes_its_actor() {
         "single_use": false,
         "expires_at": noon(),
     });
-    let decoded = TeamEvent::decode("InvitationCreated", 1, payload).unwrap();
+    let decoded = TeamEvent::decode("InvitationCreated", 1, &payload).unwrap();
     let TeamEvent::InvitationCreated(created) = &decoded else {
         panic!("expected an invitation, got {decoded:?}");
     };

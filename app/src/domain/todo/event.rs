@@ -114,7 +114,7 @@ impl TodoEvent {
     pub fn decode(
         event_type: &str,
         schema_version: u16,
-        payload: serde_json::Value,
+        payload: &serde_json::Value,
     ) -> Result<Self, DecodeError> {
         if !Self::TYPES.contains(&event_type) {
             return Err(DecodeError::UnknownType(event_type.to_owned()));
@@ -130,10 +130,14 @@ impl TodoEvent {
             source,
         };
         Ok(match event_type {
-            "TodoCreated" => Self::Created(serde_json::from_value(payload).map_err(payload_error)?),
-            "TodoUpdated" => Self::Updated(serde_json::from_value(payload).map_err(payload_error)?),
+            "TodoCreated" => {
+                Self::Created(Deserialize::deserialize(payload).map_err(payload_error)?)
+            }
+            "TodoUpdated" => {
+                Self::Updated(Deserialize::deserialize(payload).map_err(payload_error)?)
+            }
             "TodoNotesChanged" => {
-                Self::NotesChanged(serde_json::from_value(payload).map_err(payload_error)?)
+                Self::NotesChanged(Deserialize::deserialize(payload).map_err(payload_error)?)
             }
             "TodoActivated" => Self::Activated,
             "TodoCompleted" => Self::Completed,

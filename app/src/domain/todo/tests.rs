@@ -375,7 +375,7 @@ fn every_event_survives_encoding_and_decoding() {
         let decoded = TodoEvent::decode(
             event.event_type(),
             TodoEvent::SCHEMA_VERSION,
-            event.payload(),
+            &event.payload(),
         )
         .unwrap();
         assert_eq!(decoded, event);
@@ -385,15 +385,15 @@ fn every_event_survives_encoding_and_decoding() {
 #[test]
 fn an_unknown_event_type_or_schema_is_a_decode_error() {
     assert!(matches!(
-        TodoEvent::decode("TodoExploded", 1, serde_json::json!({})),
+        TodoEvent::decode("TodoExploded", 1, &serde_json::json!({})),
         Err(DecodeError::UnknownType(_))
     ));
     assert!(matches!(
-        TodoEvent::decode("TodoActivated", 9, serde_json::json!({})),
+        TodoEvent::decode("TodoActivated", 9, &serde_json::json!({})),
         Err(DecodeError::UnknownSchema { .. })
     ));
     assert!(matches!(
-        TodoEvent::decode("TodoCreated", 1, serde_json::json!({"title": 3})),
+        TodoEvent::decode("TodoCreated", 1, &serde_json::json!({"title": 3})),
         Err(DecodeError::Payload { .. })
     ));
 }

@@ -30,10 +30,10 @@ impl BulkLoad for PgBulkLoad {
         writes::load_todos(&mut *self.pool.acquire().await?, Tables::NEXT, todos).await
     }
 
-    async fn write(&mut self, update: &Update) -> Result<(), ProjectionError> {
+    async fn write(&mut self, update: Update) -> Result<(), ProjectionError> {
         let mut tx = self.pool.begin().await?;
         tx.execute("SET LOCAL synchronous_commit = off").await?;
-        writes::write(&mut tx, Tables::NEXT, update, Inserts::Copy).await?;
+        writes::write(&mut tx, Tables::NEXT, &update, Inserts::Copy).await?;
         tx.commit().await?;
         Ok(())
     }

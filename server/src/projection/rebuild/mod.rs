@@ -8,25 +8,31 @@
 //! page to page ([`todo_rows`]), since a todo's events are spread over the log: each is
 //! written once, not once per page that touches it.
 //!
+//! Reading, folding and writing overlap: while one page is folded, the one before it is
+//! written ([`write_behind`]) and the one after it read.
+//!
 //! - [`read_ahead`]: the log, page by page, read by a task of its own.
+//! - [`write_behind`]: each page's rows written on a task of their own.
 //! - [`todo_rows`]: the todos folded so far, written back when the load ends.
 
 mod read_ahead;
 mod todo_rows;
+mod write_behind;
 
 use super::{BulkLoad, ProjectionError, ProjectionStore, fold, todos_touched};
 use crate::store::EventStore;
 use app::domain::Position;
 use std::sync::Arc;
 use todo_rows::TodoRows;
+use write_behind::WriteBehind;
 
 /// Rebuilds the read models; returns the position they were swapped in at.
 pub async fn rebuild(
     views: Arc<dyn ProjectionStore>,
     log: Arc<dyn EventStore>,
 ) -> Result<Position, ProjectionError> {
-    let next = views.start_next().await?;
-    bulk_load(next, log.clone()).await?;
+    let next = WriteBehind::new(views.start_next().await?);
+    bulk_load(Box::new(next), log.clone()).await?;
     views.swap_next(log.as_ref()).await
 }
 
@@ -45,7 +51,7 @@ async fn bulk_load(
         todos
             .keep(next.as_mut(), std::mem::take(&mut update.todos))
             .await?;
-        next.write(&update).await?;
+        next.write(update).await?;
     }
     todos.write_back(next.as_mut()).await?;
     next.finish().await

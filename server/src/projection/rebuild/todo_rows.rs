@@ -84,7 +84,7 @@ impl TodoRows {
                 todos: rows.by_ref().take(PER_WRITE).collect(),
                 ..Update::default()
             };
-            next.write(&update).await?;
+            next.write(update).await?;
         }
         self.written = true;
         Ok(())

@@ -40,9 +40,9 @@ impl BulkLoad for SqliteBulkLoad {
         writes::load_todos(&mut self.conn, Tables::NEXT, todos).await
     }
 
-    async fn write(&mut self, update: &Update) -> Result<(), ProjectionError> {
+    async fn write(&mut self, update: Update) -> Result<(), ProjectionError> {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
-        writes::write(&mut tx, Tables::NEXT, update).await?;
+        writes::write(&mut tx, Tables::NEXT, &update).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -13,13 +13,9 @@ pub(super) fn changes(
     team: TeamId,
     changes: &mut Vec<TeamChange>,
 ) -> Result<(), ProjectionError> {
-    let decoded = TeamEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|error| corrupt(event, error))?
-    .recorded_by(event.actor);
+    let decoded = TeamEvent::decode(&event.event_type, event.schema_version, &event.payload)
+        .map_err(|error| corrupt(event, error))?
+        .recorded_by(event.actor);
     let at = event.recorded_at;
     match decoded {
         TeamEvent::Created(created) => changes.push(TeamChange::Created {

@@ -13,12 +13,8 @@ pub(super) fn fold(
     event: &RecordedEvent,
     todo: TodoId,
 ) -> Result<(TodoRow, TimelineRow), crate::projection::ProjectionError> {
-    let decoded = TodoEvent::decode(
-        &event.event_type,
-        event.schema_version,
-        event.payload.clone(),
-    )
-    .map_err(|error| corrupt(event, error))?;
+    let decoded = TodoEvent::decode(&event.event_type, event.schema_version, &event.payload)
+        .map_err(|error| corrupt(event, error))?;
     let entry = summarise(before.as_ref().map(|row| &row.todo), &decoded);
     let shared = !decoded.is_private();
     let (created_at, updated_before) = match &before {

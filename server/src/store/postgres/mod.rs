@@ -15,6 +15,7 @@
 //! - `rows`: writing a group's accepted appends as arrays, in one statement.
 //! - `reader`: reads through the pool, and rows decoded into typed values.
 //! - `hold`: a test hook that holds a group between its insert and its commit.
+//! - `tail`: other processes' commits, seen through `LISTEN` and a poll.
 //!
 //! What becomes of each append, and its encoding in the caller's task, are shared with the
 //! SQLite backend: [`group`](super::group).
@@ -25,11 +26,13 @@ mod link;
 mod lookup;
 mod reader;
 mod rows;
+mod tail;
 mod writer;
 
 pub use hold::BeforeCommit;
 pub use link::{IDLE_CHECK, WRITER_NAME};
 pub use rows::CHANNEL;
+pub use tail::{POLL, TailStatus};
 
 use super::group::EncodedAppend;
 use super::{Append, AppendError, AppendOutcome, Committed, EventStore};
@@ -54,6 +57,8 @@ pub struct StoreOptions {
     /// For tests only: awaited by the writer after it has written each group and before it
     /// commits it. `None` in the server.
     pub before_commit: Option<BeforeCommit>,
+    /// Whether other processes' commits are listened for (`LISTEN`), or only polled for.
+    pub listen: bool,
 }
 
 impl Default for StoreOptions {
@@ -62,6 +67,7 @@ impl Default for StoreOptions {
             max_batch: 1024,
             queue_depth: 4096,
             before_commit: None,
+            listen: true,
         }
     }
 }
@@ -80,11 +86,14 @@ pub struct PgEventStore {
 }
 
 /// Why an `Arc<Shared>`: the writer's queue has exactly one sender, here, so the writer
-/// finishes its queue and stops when the last handle is dropped, with no shutdown signal.
+/// finishes its queue and stops when the last handle is dropped, with no shutdown signal;
+/// the tail stops when `_stop_tail` is dropped with it.
 struct Shared {
     pool: PgPool,
     requests: mpsc::Sender<Request>,
     head: Arc<watch::Sender<Position>>,
+    tail: Arc<TailStatus>,
+    _stop_tail: oneshot::Sender<()>,
 }
 
 impl PgEventStore {
@@ -106,14 +115,30 @@ impl PgEventStore {
             before_commit: options.before_commit,
         };
         writer.start().await?;
+        let tail = Arc::new(TailStatus::default());
+        let (stop_tail, stop) = oneshot::channel();
+        tail::spawn(
+            pool.clone(),
+            options.listen,
+            head.clone(),
+            tail.clone(),
+            stop,
+        );
         let shared = Shared {
             pool,
             requests,
             head,
+            tail,
+            _stop_tail: stop_tail,
         };
         Ok(Self {
             shared: Arc::new(shared),
         })
+    }
+
+    /// How the tail of other processes' commits is doing.
+    pub fn tail(&self) -> Arc<TailStatus> {
+        self.shared.tail.clone()
     }
 }
 
@@ -171,8 +196,8 @@ impl EventStore for PgEventStore {
         reader::head(&self.shared.pool).await
     }
 
-    /// Moves after each commit of this process's writer. Another process's commits show in
-    /// [`head`](EventStore::head) at once, and here with this writer's next commit.
+    /// Moves after each commit of this process's writer, and when the tail sees another
+    /// process's commits: on their notification, or within [`POLL`] without one.
     fn watch_head(&self) -> watch::Receiver<Position> {
         self.shared.head.subscribe()
     }

@@ -25,7 +25,7 @@ impl BulkLoad for Tables {
             .collect())
     }
 
-    async fn write(&mut self, update: &Update) -> Result<(), ProjectionError> {
+    async fn write(&mut self, update: Update) -> Result<(), ProjectionError> {
         self.todos.extend(update.todos.clone());
         Ok(())
     }
