@@ -22,6 +22,8 @@
 //!   backend.
 //! - [`sessions`]: the session cookie and store, sign-in and sign-out.
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
+//! - [`seats`]: the connections-per-user limit, across instances (a table with a lease per
+//!   instance, on PostgreSQL).
 //! - [`login_failures`]: failed log-ins per account and per account from one address.
 //! - [`security_headers`]: the headers every response carries.
 //! - [`invite_tokens`]: invite link tokens and their hashes.
@@ -48,6 +50,7 @@ pub mod membership;
 pub mod metrics;
 pub mod projection;
 pub mod rate_limits;
+pub mod seats;
 pub mod security_headers;
 pub mod sessions;
 pub mod startup;

@@ -13,6 +13,7 @@ use crate::{
     metrics::Metrics,
     projection::{Projector, Tables},
     rate_limits::RateLimits,
+    seats::Seats,
     security_headers, sessions,
     storage::Storage,
 };
@@ -69,7 +70,7 @@ impl Application {
             limits: settings.socket_limits,
             metrics: metrics.clone(),
             store: storage.log.clone(),
-            occupancy: Occupancy::new(settings.connections_per_user),
+            seats: Seats::new(settings.connections_per_user, storage.seats.clone()),
             sessionless: Occupancy::new(settings.sessionless_per_address),
             replays: Occupancy::new(settings.socket_limits.replays_per_user),
             replays_at_once: Arc::new(Semaphore::new(settings.socket_limits.replays_at_once)),

@@ -19,6 +19,7 @@ use crate::{
         ProjectionError, ProjectionStore, ReadModels, postgres::PgReadModels,
         sqlite::SqliteReadModels,
     },
+    seats::{SeatStore, postgres::PgSeats},
     sessions::SessionBackend,
     store::{
         EventStore, StoreError,
@@ -40,6 +41,8 @@ pub struct Storage {
     /// How this process follows other processes' commits: on PostgreSQL only, since only
     /// there can several processes share the log.
     pub tail: Option<Arc<TailStatus>>,
+    /// Every instance's WebSocket seats, on PostgreSQL; on SQLite one process counts its own.
+    pub seats: Option<Arc<dyn SeatStore>>,
     /// Where it is, for the log line that says so (without a password).
     pub location: String,
 }
@@ -55,6 +58,8 @@ pub enum StorageError {
     Log(#[from] StoreError),
     #[error("cannot prepare the sessions table")]
     Sessions(#[source] sqlx::Error),
+    #[error("cannot register this instance's seats")]
+    Seats(#[source] sqlx::Error),
 }
 
 impl Storage {
@@ -76,6 +81,7 @@ impl Storage {
                             .expect("a plain table name"),
                     ),
                     tail: None,
+                    seats: None,
                     location: path.display().to_string(),
                 }
             }
@@ -87,8 +93,12 @@ impl Storage {
                     ..StoreOptions::default()
                 };
                 let log = PgEventStore::with_options(pool.clone(), options).await?;
+                let (seats, _keeper) = PgSeats::start(pool.clone(), settings.seat_lease)
+                    .await
+                    .map_err(StorageError::Seats)?;
                 Self {
                     tail: Some(log.tail()),
+                    seats: Some(Arc::new(seats)),
                     log: Arc::new(log),
                     read_models: Arc::new(read_models.clone()),
                     projections: Arc::new(read_models),

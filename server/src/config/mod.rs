@@ -124,6 +124,17 @@ pub struct Settings {
         global = true
     )]
     pub sessionless_per_address: NonZeroUsize,
+    /// On PostgreSQL, how long this instance's WebSocket seats count after it was last heard
+    /// from: a killed instance's connections stop counting against their users' limit once
+    /// it runs out. Renewed every third of it.
+    #[arg(
+        long,
+        env = "TIDINGS_SEAT_LEASE",
+        default_value = "15s",
+        value_parser = parse_seat_lease,
+        global = true
+    )]
+    pub seat_lease: Duration,
     /// The limits of each WebSocket connection (fixed; tests set their own).
     #[arg(skip)]
     pub socket_limits: SocketLimits,
@@ -290,6 +301,7 @@ impl Settings {
             metrics_token: None,
             connections_per_user: NonZeroUsize::new(20).expect("not zero"),
             sessionless_per_address: NonZeroUsize::new(50).expect("not zero"),
+            seat_lease: Duration::from_secs(15),
             socket_limits: SocketLimits::default(),
         }
     }
@@ -301,9 +313,30 @@ impl Settings {
     }
 }
 
+/// A seat lease: at least a second (it is renewed every third of it), at most an hour.
+fn parse_seat_lease(text: &str) -> Result<Duration, String> {
+    let lease = database::parse_duration(text)?;
+    if (Duration::from_secs(1)..=Duration::from_secs(3600)).contains(&lease) {
+        Ok(lease)
+    } else {
+        Err(format!(
+            "a seat lease of “{text}” is not between 1s and 60min"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seat_lease_is_one_second_to_an_hour() {
+        assert_eq!(parse_seat_lease("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_seat_lease("60min"), Ok(Duration::from_secs(3600)));
+        for bad in ["999ms", "0s", "61min", "1h", ""] {
+            assert!(parse_seat_lease(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn flags_parse_after_the_subcommand() {

@@ -32,7 +32,7 @@ mod tracker;
 pub use authorize::authorize;
 pub use hub::Hub;
 pub use metrics_endpoint::metrics;
-pub use occupancy::Occupancy;
+pub use occupancy::{Full, Occupancy, Seat};
 pub use reactor::Reactor;
 pub use signature::Signer;
 pub use signed_in::SignedIn;
@@ -42,6 +42,7 @@ pub use sockets::SocketRuntime;
 use crate::{
     metrics::Metrics,
     projection::ReadModels,
+    seats::Seats,
     store::{EventStore, postgres::TailStatus},
 };
 use app::domain::UserId;
@@ -60,8 +61,8 @@ pub struct Live {
     pub metrics: Arc<Metrics>,
     /// The log, which resuming subscriptions replay from.
     pub store: Arc<dyn EventStore>,
-    /// The open connections of each user.
-    pub occupancy: Arc<Occupancy<UserId>>,
+    /// The open connections of each user, across instances.
+    pub seats: Seats,
     /// The open connections without a session of each client address, until they subscribe.
     pub sessionless: Arc<Occupancy<IpAddr>>,
     /// The replays each user runs, and those the server runs at once.

@@ -42,6 +42,11 @@ impl<K: Copy + Eq + Hash> Occupancy<K> {
         })
     }
 
+    /// The most each holder may have open.
+    pub fn limit(&self) -> usize {
+        self.limit.get()
+    }
+
     /// A seat for one more of `user`'s, unless they hold the limit already.
     pub fn take(self: &Arc<Self>, user: K) -> Result<Seat<K>, Full> {
         let mut held = self.lock();

@@ -224,6 +224,18 @@ impl TestApp {
         Person::with_client(self.addr, |client| client.local_address(address))
     }
 
+    /// The app's PostgreSQL database's URL, for another process to open.
+    #[allow(
+        dead_code,
+        reason = "used by tests/instances, which only api_postgres compiles"
+    )]
+    pub fn postgres_url(&self) -> String {
+        match &self.database {
+            Database::Postgres(database) => database.url(),
+            Database::Sqlite(_) => panic!("this app runs on SQLite"),
+        }
+    }
+
     /// A connection to the app's PostgreSQL database, for a test that acts on the server
     /// behind the application's back.
     #[allow(

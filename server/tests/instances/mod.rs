@@ -4,6 +4,7 @@
 //! listening connection is there.
 
 mod listener;
+mod seats;
 
 use crate::api::{
     helpers::{Person, spawn_app, spawn_app_with_bob},

@@ -9,6 +9,7 @@ use crate::live::{
     access::{self, Grant},
     hub::Refused,
 };
+use crate::seats::SeatError;
 use app::{domain::UserId, live::Channel};
 use std::sync::Arc;
 
@@ -67,7 +68,7 @@ impl Connection {
                     return Err(Refusal::new(500, "Something went wrong on our side."));
                 }
             };
-            self.take_seat(user)?;
+            self.take_seat(user).await?;
             let mailbox = Arc::clone(&self.mailbox);
             match self
                 .live
@@ -112,18 +113,16 @@ impl Connection {
 
     /// A connection counts for the user of its first admitted subscription, and speaks for
     /// that user alone from then on.
-    fn take_seat(&mut self, user: UserId) -> Result<(), Refusal> {
+    async fn take_seat(&mut self, user: UserId) -> Result<(), Refusal> {
         if self.seat.is_some() {
             return Ok(());
         }
-        let seat = self.live.occupancy.take(user).map_err(|full| {
-            Refusal::new(
-                429,
-                format!(
-                    "This account already has {} open connections; close one and try again.",
-                    full.limit
-                ),
-            )
+        let seat = self.live.seats.take(user).await.map_err(|error| {
+            let status = match error {
+                SeatError::Full { .. } => 429,
+                SeatError::Database(_) => 503,
+            };
+            Refusal::new(status, super::seat_refusal(&error))
         })?;
         self.seat = Some(seat);
         self.user = Some(user);

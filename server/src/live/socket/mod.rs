@@ -22,7 +22,11 @@ use super::{
     mailbox::{End, Mailbox},
     occupancy::Seat,
 };
-use crate::{cross_site::comes_from_this_site, sessions};
+use crate::{
+    cross_site::comes_from_this_site,
+    seats::{SeatError, UserSeat},
+    sessions,
+};
 use app::{
     domain::{Position, UserId},
     live::{Channel, ClientMessage, ErrorCode, ProtocolError, ServerMessage, SocketId},
@@ -97,7 +101,7 @@ pub async fn upgrade(
         return (StatusCode::FORBIDDEN, "This origin may not connect.").into_response();
     }
     let user = sessions::user_of(&session).await.ok().flatten();
-    let seats = seats(&live, user, peer.ip());
+    let seats = seats(&live, user, peer.ip()).await;
     let refusal = refusal(&live, &key, query.protocol.as_deref());
     let max = live.limits.max_frame_bytes * 4;
     let session = session.id().filter(|_| user.is_some());
@@ -120,26 +124,18 @@ pub async fn upgrade(
 }
 
 /// The connection's seat among its user's, or among its address's when it has no session.
-#[allow(clippy::type_complexity)]
-fn seats(
+async fn seats(
     live: &Live,
     user: Option<UserId>,
     address: IpAddr,
-) -> Result<(Option<Seat<UserId>>, Option<Seat<IpAddr>>), Ending> {
+) -> Result<(Option<UserSeat>, Option<Seat<IpAddr>>), Ending> {
     match user {
         Some(user) => live
-            .occupancy
+            .seats
             .take(user)
+            .await
             .map(|seat| (Some(seat), None))
-            .map_err(|full| {
-                Ending::new(
-                    ErrorCode::OverCapacity,
-                    format!(
-                        "This account already has {} open connections; close one and try again.",
-                        full.limit
-                    ),
-                )
-            }),
+            .map_err(|error| Ending::new(ErrorCode::OverCapacity, seat_refusal(&error))),
         None => live
             .sessionless
             .take(address)
@@ -153,6 +149,21 @@ fn seats(
                     ),
                 )
             }),
+    }
+}
+
+/// What a client is told when its user gets no seat: full, or (logged here) the shared
+/// seats could not be counted; either way it backs off and tries again.
+pub(super) fn seat_refusal(error: &SeatError) -> String {
+    match error {
+        SeatError::Full { limit } => {
+            format!("This account already has {limit} open connections; close one and try again.")
+        }
+        SeatError::Database(_) => {
+            tracing::warn!(error = %crate::error_chain(error), "cannot count a user's connections");
+            "The server cannot count this account's connections just now; try again shortly."
+                .to_owned()
+        }
     }
 }
 
@@ -191,13 +202,13 @@ struct Connection {
     subscriptions: Subscriptions,
     gate: Gate,
     /// This connection's place among its user's, once it is known whose it is.
-    seat: Option<Seat<UserId>>,
+    seat: Option<UserSeat>,
     /// Until then, its place among its client address's connections without a session.
     sessionless_seat: Option<Seat<std::net::IpAddr>>,
 }
 
 impl Connection {
-    fn new(live: Arc<Live>, user: Option<UserId>, seat: Option<Seat<UserId>>) -> Self {
+    fn new(live: Arc<Live>, user: Option<UserId>, seat: Option<UserSeat>) -> Self {
         let limits = live.limits;
         Self {
             socket_id: socket_id(),

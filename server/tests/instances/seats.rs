@@ -1,0 +1,90 @@
+//! The connections-per-user limit across instances: seats in the shared database, under a
+//! lease per instance. The other instance here is the server binary in a process of its own,
+//! so that it can be killed as a crash would.
+
+use crate::api::{
+    helpers::{TestApp, spawn_app_configured},
+    live::{connect, connect_to, next},
+};
+use std::{net::SocketAddr, num::NonZeroUsize, process::Stdio, time::Duration};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+/// The server binary on the app's database, as another instance; answers it and its address.
+async fn start_instance(app: &TestApp, args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--addr", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--database-url", &app.postgres_url()])
+        .args(["--pusher-secret", "test secret"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("its output")).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("its output is text") {
+            let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+            if entry["fields"]["message"] == "listening" {
+                return entry["fields"]["addr"].as_str().map(str::to_owned);
+            }
+        }
+        None
+    })
+    .await
+    .expect("it listens within 30 s")
+    .expect("it says where it listens");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr.parse().expect("an address"))
+}
+
+/// Whether Ada may open one more connection on the instance at `addr`: the first frame
+/// says so, or refuses with Pusher's over-capacity code.
+async fn admitted(app: &TestApp, addr: SocketAddr) -> bool {
+    let ada = app.on(addr);
+    let origin = format!("http://{addr}");
+    let mut socket = connect_to(&ada, "/app/tidings?protocol=7", Some(origin))
+        .await
+        .expect("the upgrade succeeds");
+    let first = next(&mut socket).await;
+    if first["event"] == "pusher:connection_established" {
+        return true;
+    }
+    assert_eq!(first["event"], "pusher:error", "{first}");
+    assert_eq!(first["data"]["code"], 4100, "{first}");
+    false
+}
+
+#[tokio::test]
+async fn a_users_connections_count_across_instances_and_a_killed_instance_frees_them_after_its_lease()
+ {
+    let app = spawn_app_configured(|settings| {
+        settings.connections_per_user = NonZeroUsize::new(2).unwrap();
+        settings.seat_lease = Duration::from_secs(1);
+    })
+    .await;
+    let (mut b, b_addr) =
+        start_instance(&app, &["--connections-per-user", "2", "--seat-lease", "1s"]).await;
+    let (_on_a, _) = connect(&app).await;
+    let (_on_b, _) = connect(&app.on(b_addr)).await;
+    assert!(!admitted(&app, app.addr).await, "a third connection, on A");
+    assert!(!admitted(&app, b_addr).await, "a third connection, on B");
+
+    b.start_kill().expect("B is killed");
+    b.wait().await.expect("B ends");
+    // B's seat counts until its lease (1 s) runs out; then A admits one more.
+    let mut tries = 0;
+    while !admitted(&app, app.addr).await {
+        tries += 1;
+        assert!(tries < 50, "B's seat still counts after its lease");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !admitted(&app, app.addr).await,
+        "the limit still holds on A"
+    );
+}
