@@ -30,6 +30,8 @@
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
 //! - [`metrics`]: the counters behind `/metrics`.
+//! - [`health`]: `/healthz`: failing background tasks and the broadcast's lag.
+//! - [`supervise`]: the background tasks that must not end, watched.
 //! - [`telemetry`]: structured logs.
 //! - [`error_chain`]: an error with its causes, on one line.
 
@@ -43,6 +45,7 @@ pub mod error_chain;
 pub mod error_links;
 pub mod error_status;
 pub mod failure;
+pub mod health;
 pub mod invite_tokens;
 pub mod live;
 pub mod login_failures;
@@ -56,6 +59,7 @@ pub mod sessions;
 pub mod startup;
 pub mod storage;
 pub mod store;
+pub mod supervise;
 pub mod telemetry;
 
 pub use error_chain::error_chain;

@@ -64,6 +64,11 @@ impl Metrics {
             .fetch_max(position.get(), Ordering::Relaxed);
     }
 
+    /// The last position fanned out to the live channels.
+    pub fn broadcast_position(&self) -> Position {
+        Position::new(self.broadcast_position.load(Ordering::Relaxed))
+    }
+
     pub fn command_took(&self, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         for (bound, count) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {

@@ -9,6 +9,7 @@ use crate::{
     cross_site::refuse_cross_site,
     error_links::{self, ErrorLinks},
     error_status::map_error_status,
+    health::{self, Health},
     live::{self, Hub, Live, Occupancy, Reactor, SignedIn, Signer, SocketRuntime},
     metrics::Metrics,
     projection::{Projector, Tables},
@@ -16,6 +17,7 @@ use crate::{
     seats::Seats,
     security_headers, sessions,
     storage::Storage,
+    supervise::{self, Task},
 };
 use anyhow::Context;
 use app::{App, api::backend::BackendHandle, shell};
@@ -36,33 +38,46 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     send_buffer: Option<usize>,
+    /// The background tasks that must run as long as the server does.
+    tasks: Vec<Task>,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let signer = Signer::new(settings.pusher_key.clone(), pusher_secret(&settings)?);
-        let storage = Storage::open(&settings).await?;
-        let (projected, _projector) = Projector::new(
+        let mut storage = Storage::open(&settings).await?;
+        let health = Arc::new(Health::default());
+        let mut tasks = std::mem::take(&mut storage.background);
+        let (projected, projector) = Projector::new(
             storage.projections.clone(),
             storage.log.clone(),
             Tables::LIVE,
         )
-        .spawn();
+        .spawn(health.clone());
+        tasks.push(Task::new("projector", projector));
         let commands = CommandHandler::new(storage.log.clone(), projected.clone());
         let sessions = sessions::layer(storage.sessions.clone(), settings.secure_cookies);
         let limits = RateLimits::start(settings.limits);
         let hub = Arc::new(Hub::default());
         let signed_in = Arc::new(SignedIn::default());
         let metrics = Arc::new(Metrics::default());
-        Reactor::spawn(
+        let reactor = Reactor::spawn(
             storage.log.clone(),
             hub.clone(),
             metrics.clone(),
             projected.clone(),
             settings.socket_limits.tracked,
+            health.clone(),
         )
         .await
         .context("starting the broadcast reactor")?;
+        tasks.push(Task::new("reactor", reactor));
+        let lag = health.clone().watch_lag(
+            storage.log.watch_head(),
+            metrics.clone(),
+            storage.tail.clone(),
+        );
+        tasks.push(Task::new("lag watch", tokio::spawn(lag)));
         let live = Live {
             hub,
             signer,
@@ -92,6 +107,7 @@ impl Application {
             live,
         )
         .layer(sessions)
+        .layer(Extension(health))
         .layer(Extension(settings.metrics_token.clone()))
         .layer(axum::middleware::from_fn_with_state(
             ErrorLinks::new()?,
@@ -104,6 +120,7 @@ impl Application {
             listener,
             router,
             send_buffer: settings.socket_limits.send_buffer_bytes,
+            tasks,
         })
     }
 
@@ -113,17 +130,23 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight; or until a
+    /// background task ends, which is an error: the process should be started again.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let send_buffer = self.send_buffer;
         let listener = self.listener.tap_io(move |tcp| tune(tcp, send_buffer));
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
+        tokio::select! {
+            served = serve => Ok(served?),
+            ended = supervise::first_to_end(self.tasks) => {
+                tracing::error!(error = %crate::error_chain(&ended), "a background task ended; stopping");
+                Err(ended.into())
+            }
+        }
     }
 }
 
@@ -146,7 +169,7 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
     let router = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
         .route("/app/{key}", get(live::upgrade))
         .route("/broadcasting/auth", post(live::authorize))
         .route("/metrics", get(live::metrics))

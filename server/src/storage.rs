@@ -26,12 +26,12 @@ use crate::{
         postgres::{PgEventStore, StoreOptions, TailStatus},
         sqlite::SqliteEventStore,
     },
+    supervise::Task,
 };
 use std::sync::Arc;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 /// Everything Tidings stores, opened, migrated and ready.
-#[derive(Clone)]
 pub struct Storage {
     pub log: Arc<dyn EventStore>,
     pub read_models: Arc<dyn ReadModels>,
@@ -43,6 +43,8 @@ pub struct Storage {
     pub tail: Option<Arc<TailStatus>>,
     /// Every instance's WebSocket seats, on PostgreSQL; on SQLite one process counts its own.
     pub seats: Option<Arc<dyn SeatStore>>,
+    /// The tasks storage started that must run as long as the server does.
+    pub background: Vec<Task>,
     /// Where it is, for the log line that says so (without a password).
     pub location: String,
 }
@@ -82,6 +84,7 @@ impl Storage {
                     ),
                     tail: None,
                     seats: None,
+                    background: Vec::new(),
                     location: path.display().to_string(),
                 }
             }
@@ -93,12 +96,13 @@ impl Storage {
                     ..StoreOptions::default()
                 };
                 let log = PgEventStore::with_options(pool.clone(), options).await?;
-                let (seats, _keeper) = PgSeats::start(pool.clone(), settings.seat_lease)
+                let (seats, keeper) = PgSeats::start(pool.clone(), settings.seat_lease)
                     .await
                     .map_err(StorageError::Seats)?;
                 Self {
                     tail: Some(log.tail()),
                     seats: Some(Arc::new(seats)),
+                    background: vec![Task::new("seats' lease keeper", keeper)],
                     log: Arc::new(log),
                     read_models: Arc::new(read_models.clone()),
                     projections: Arc::new(read_models),

@@ -133,6 +133,23 @@ async fn create_until_acknowledged(person: &Person, id: CommandId) {
     panic!("the server did not recover within 10 s");
 }
 
+/// `/healthz` once it answers `status`, which it must within ten seconds: its body.
+async fn health_becomes(person: &Person, status: u16) -> String {
+    for _ in 0..100 {
+        let response = person
+            .client
+            .get(person.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        if response.status().as_u16() == status {
+            return response.text().await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("/healthz did not answer {status} within ten seconds");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_that_goes_away_and_comes_back_loses_nothing_acknowledged() {
     let proxy = Proxy::start(upstream()).await;
@@ -181,6 +198,8 @@ async fn a_database_that_goes_away_and_comes_back_loses_nothing_acknowledged() {
         matches!(board, Err((503, AppError::Unavailable))),
         "{board:?}"
     );
+    let unhealthy = health_becomes(&app, 503).await;
+    assert!(unhealthy.contains("log's tail is failing"), "{unhealthy}");
 
     proxy.restore();
     let retried: Vec<CommandId> = in_flight
@@ -192,6 +211,7 @@ async fn a_database_that_goes_away_and_comes_back_loses_nothing_acknowledged() {
     for id in &retried {
         create_until_acknowledged(&app, *id).await;
     }
+    assert_eq!(health_becomes(&app, 200).await, "ok");
 
     let titles: Vec<String> = app
         .board()

@@ -235,7 +235,7 @@ impl World {
             storage.log.clone(),
             Tables::LIVE,
         )
-        .spawn();
+        .spawn(Default::default());
         let commands = CommandHandler::new(storage.log.clone(), projected.clone());
         let (team, actor) = (TeamId::new(), UserId::new());
         let create = TeamCommand::Create {
@@ -512,7 +512,7 @@ async fn read_models_of_an_older_shape_are_projected_again_at_start_up(backend: 
         storage.log.clone(),
         Tables::LIVE,
     )
-    .spawn();
+    .spawn(Default::default());
     let head = storage.log.head().await.unwrap();
     projected.wait_for(|p| *p >= head).await.unwrap();
     assert_eq!(world.database.snapshot().await, current);

@@ -8,6 +8,7 @@ use super::{
     tracker::{Change, TrackError, Tracker, messages},
 };
 use crate::{
+    health::Health,
     metrics::Metrics,
     store::{EventStore, StoreError},
 };
@@ -32,6 +33,7 @@ impl Reactor {
         metrics: Arc<Metrics>,
         projected: watch::Receiver<Position>,
         tracked: NonZeroUsize,
+        health: Arc<Health>,
     ) -> Result<JoinHandle<()>, StoreError> {
         let mut head = store.watch_head();
         let cursor = store.head().await?;
@@ -46,9 +48,11 @@ impl Reactor {
             loop {
                 if let Err(error) = reactor.catch_up().await {
                     tracing::error!(%error, "broadcasting failed; retrying in a second");
+                    health.failing("reactor", error.to_string());
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
+                health.up("reactor");
                 reactor.hub.read_models_reached(*reactor.projected.borrow());
                 if head.changed().await.is_err() {
                     return;

@@ -2,7 +2,7 @@
 //! each batch of rows and the checkpoint in one transaction.
 
 use super::{ProjectionError, ProjectionStore, Tables};
-use crate::store::EventStore;
+use crate::{health::Health, store::EventStore};
 use app::domain::Position;
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
@@ -54,18 +54,22 @@ impl Projector {
     }
 
     /// Runs until the store stops: catches up whenever the log's head moves, and publishes
-    /// the checkpoint reached, so a command can wait until its events are on the page.
-    pub fn spawn(self) -> (watch::Receiver<Position>, JoinHandle<()>) {
+    /// the checkpoint reached, so a command can wait until its events are on the page. Tells
+    /// `health` when an attempt fails, and when one succeeds again.
+    pub fn spawn(self, health: Arc<Health>) -> (watch::Receiver<Position>, JoinHandle<()>) {
         let (reached_tx, reached_rx) = watch::channel(Position::ZERO);
         let mut head = self.log.watch_head();
         let task = tokio::spawn(async move {
             loop {
                 match self.catch_up().await {
                     Ok(reached) => {
+                        health.up("projector");
                         reached_tx.send_replace(reached);
                     }
                     Err(error) => {
-                        tracing::error!(error = %crate::error_chain(&error), "projection failed; retrying in a second");
+                        let cause = crate::error_chain(&error).to_string();
+                        tracing::error!(error = %cause, "projection failed; retrying in a second");
+                        health.failing("projector", cause);
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         continue;
                     }
