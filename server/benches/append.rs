@@ -1,8 +1,10 @@
 //! How fast the stores acknowledge appends, at several numbers of concurrent writers. On
 //! SQLite, three modes: one transaction per append (`max_batch = 1`, the baseline), group
 //! commit with the writer waiting for each fsync, and group commit with the fsync pipelined
-//! (the store's default). On PostgreSQL, two: one transaction per append, and group commit
-//! (the default; `synchronous_commit = on`, so each commit waits for its WAL flush). Each
+//! (the store's default). On PostgreSQL, three: one transaction per append, group commit
+//! (the default; `synchronous_commit = on`, so each commit waits for its WAL flush), and
+//! group commit from two stores on the same database, each with half the writers, as two
+//! instances append (its ratio is against one store's group commit in the same run). Each
 //! writer appends one-event commands as fast as its acks come back, for a fixed time; every
 //! run gets a fresh database. Two workloads:
 //! - `update`: each writer appends to one long stream of its own (edits of busy todos);
@@ -64,7 +66,11 @@ impl Backend {
                 Mode::GroupCommitSyncInCommit,
                 Mode::GroupCommit,
             ],
-            Self::Postgres => &[Mode::PgOneTransactionPerAppend, Mode::PgGroupCommit],
+            Self::Postgres => &[
+                Mode::PgOneTransactionPerAppend,
+                Mode::PgGroupCommit,
+                Mode::PgTwoStores,
+            ],
         }
     }
 }
@@ -81,6 +87,9 @@ enum Mode {
     PgGroupCommit,
     /// PostgreSQL, one transaction (one head lock, one WAL flush) per append: the baseline.
     PgOneTransactionPerAppend,
+    /// PostgreSQL, group commit from two stores (two writers taking turns at the head lock),
+    /// each with half the writers: two instances.
+    PgTwoStores,
 }
 
 impl Mode {
@@ -96,7 +105,7 @@ impl Mode {
                 max_batch: 1,
                 ..every_group_syncs_in_its_commit
             },
-            Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend => {
+            Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend | Mode::PgTwoStores => {
                 unreachable!("a PostgreSQL mode has PostgreSQL's options")
             }
         }
@@ -119,6 +128,19 @@ impl Mode {
             Mode::OneTransactionPerAppend => "1 tx per append",
             Mode::PgGroupCommit => "PostgreSQL, group commit",
             Mode::PgOneTransactionPerAppend => "PostgreSQL, 1 tx per append",
+            Mode::PgTwoStores => "PostgreSQL, group commit, 2 stores",
+        }
+    }
+
+    /// The mode this one's ratio is against; `None` for the baselines.
+    fn compared_with(self) -> Option<Mode> {
+        match self {
+            Mode::OneTransactionPerAppend | Mode::PgOneTransactionPerAppend => None,
+            Mode::GroupCommit | Mode::GroupCommitSyncInCommit => {
+                Some(Mode::OneTransactionPerAppend)
+            }
+            Mode::PgGroupCommit => Some(Mode::PgOneTransactionPerAppend),
+            Mode::PgTwoStores => Some(Mode::PgGroupCommit),
         }
     }
 }
@@ -161,14 +183,19 @@ async fn main() -> anyhow::Result<()> {
     for &backend in &settings.backends {
         for &workload in &settings.workloads {
             for &writers in &settings.writers {
-                let mut baseline = None;
+                let mut rates: Vec<(Mode, f64)> = Vec::new();
                 for &mode in backend.modes() {
                     let measured = measure(&settings, mode, workload, writers).await?;
-                    let ratio = match baseline {
-                        None => String::new(),
-                        Some(base) => format!("{:.1}x", measured.events_per_sec / base),
-                    };
-                    baseline.get_or_insert(measured.events_per_sec);
+                    let base = mode.compared_with().and_then(|base| {
+                        rates
+                            .iter()
+                            .find(|(done, _)| done.name() == base.name())
+                            .map(|(_, rate)| *rate)
+                    });
+                    let ratio = base.map_or_else(String::new, |base| {
+                        format!("{:.2}x", measured.events_per_sec / base)
+                    });
+                    rates.push((mode, measured.events_per_sec));
                     print_row(workload, mode, writers, &measured, &ratio);
                 }
             }
@@ -212,11 +239,14 @@ async fn measure(
     workload: Workload,
     writers: usize,
 ) -> anyhow::Result<Measured> {
-    let (store, _database) = open(settings, mode).await?;
+    let (stores, _database) = open(settings, mode).await?;
     let started = Instant::now();
     let deadline = started + settings.run_for;
     let tasks: Vec<_> = (0..writers)
-        .map(|writer| tokio::spawn(append_until(store.clone(), workload, writer, deadline)))
+        .map(|writer| {
+            let store = stores[writer % stores.len()].clone();
+            tokio::spawn(append_until(store, workload, writer, deadline))
+        })
         .collect();
     let mut latencies = Vec::new();
     for task in tasks {
@@ -235,31 +265,45 @@ async fn measure(
 /// dropping it deletes the database.
 type Keep = Box<dyn std::any::Any + Send>;
 
-/// A store on a fresh database for `mode`.
-async fn open(settings: &Settings, mode: Mode) -> anyhow::Result<(Arc<dyn EventStore>, Keep)> {
+/// The stores (one, or two on one database) on a fresh database for `mode`.
+async fn open(settings: &Settings, mode: Mode) -> anyhow::Result<(Vec<Arc<dyn EventStore>>, Keep)> {
     match mode {
         Mode::GroupCommit | Mode::GroupCommitSyncInCommit | Mode::OneTransactionPerAppend => {
             let dir = tempfile::tempdir_in(&settings.dir)?;
             let pool = open_sqlite(&dir.path().join("bench.db")).await?;
             let store = SqliteEventStore::with_options(pool, mode.options()).await?;
-            Ok((Arc::new(store), Box::new(dir)))
+            Ok((vec![Arc::new(store)], Box::new(dir)))
         }
-        Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend => {
-            let (pool, database) = match &settings.postgres_url {
-                Some(url) => (emptied(url).await?, None),
+        Mode::PgGroupCommit | Mode::PgOneTransactionPerAppend | Mode::PgTwoStores => {
+            let (url, database) = match &settings.postgres_url {
+                Some(url) => {
+                    emptied(url).await?;
+                    (url.clone(), None)
+                }
                 None => {
                     let database = TestDatabase::create().await;
-                    (database.pool().await, Some(database))
+                    (database.url(), Some(database))
                 }
             };
-            let store = PgEventStore::with_options(pool, mode.postgres_options()).await?;
-            Ok((Arc::new(store), Box::new(database)))
+            let count = if matches!(mode, Mode::PgTwoStores) {
+                2
+            } else {
+                1
+            };
+            let mut stores: Vec<Arc<dyn EventStore>> = Vec::new();
+            for _ in 0..count {
+                let pool = PgPool::connect(&url).await?;
+                stores.push(Arc::new(
+                    PgEventStore::with_options(pool, mode.postgres_options()).await?,
+                ));
+            }
+            Ok((stores, Box::new(database)))
         }
     }
 }
 
-/// The database at `url`, its log emptied.
-async fn emptied(url: &str) -> anyhow::Result<PgPool> {
+/// Empties the log of the database at `url`.
+async fn emptied(url: &str) -> anyhow::Result<()> {
     let pool = PgPool::connect(url)
         .await
         .context("TIDINGS_BENCH_POSTGRES_URL")?;
@@ -267,7 +311,7 @@ async fn emptied(url: &str) -> anyhow::Result<PgPool> {
         .execute(&pool)
         .await
         .context("emptying the log")?;
-    Ok(pool)
+    Ok(())
 }
 
 /// Appends one event at a time until `deadline`, and returns how long each ack took.
