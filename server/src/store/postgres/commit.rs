@@ -1,8 +1,8 @@
-//! One group's transaction. The fast path begins it and takes the head lock, reads what the
-//! group needs, decides every append in memory ([`plan`]), writes the accepted ones in one
-//! statement, and commits: five round trips, whatever the group's size. If anything fails,
-//! the group is retried with a savepoint around each append, so that only the append that
-//! fails is refused.
+//! One group's transaction. The fast path, given the transaction begun and the head lock
+//! taken by the writer, reads what the group needs, decides every append in memory
+//! ([`plan`]), writes the accepted ones in one statement, and commits: five round trips with
+//! the lock's, whatever the group's size. If anything fails, the group is retried with a
+//! savepoint around each append, so that only the append that fails is refused.
 
 use super::hold::BeforeCommit;
 use super::lookup::{begin_and_lock_head, read_known};
@@ -13,24 +13,26 @@ use app::domain::Position;
 use chrono::{DateTime, Utc};
 use sqlx::{Executor, PgConnection};
 
-/// The fast path: the whole group in one transaction, or an error and nothing written.
+/// The fast path, inside the transaction that holds the head lock at `head`: the whole
+/// group, or an error and nothing written (the transaction rolled back).
 pub(super) async fn commit_group(
     conn: &mut PgConnection,
     group: &[&EncodedAppend],
+    head: Position,
     recorded_at: DateTime<Utc>,
     before_commit: Option<&BeforeCommit>,
 ) -> Result<Vec<Fate>, StoreError> {
-    let result = try_commit_group(conn, group, recorded_at, before_commit).await;
+    let result = try_commit_group(conn, group, head, recorded_at, before_commit).await;
     rolled_back_if_failed(conn, result).await
 }
 
 async fn try_commit_group(
     conn: &mut PgConnection,
     group: &[&EncodedAppend],
+    head: Position,
     recorded_at: DateTime<Utc>,
     before_commit: Option<&BeforeCommit>,
 ) -> Result<Vec<Fate>, StoreError> {
-    let head = begin_and_lock_head(conn).await?;
     let (fates, new_head) = plan_and_write(conn, group, head, recorded_at).await?;
     commit(conn, new_head, before_commit).await?;
     Ok(fates)
@@ -134,7 +136,7 @@ async fn rolled_back_if_failed<T>(
 
 /// Warns, harmlessly, when no transaction is open; fails when the connection is gone, which
 /// the writer then finds at its next statement.
-async fn roll_back(conn: &mut PgConnection) {
+pub(super) async fn roll_back(conn: &mut PgConnection) {
     if let Err(error) = execute(conn, "ROLLBACK").await {
         tracing::debug!(%error, "rolling back the writer's transaction");
     }

@@ -2,6 +2,7 @@
 //! the store, which appends land in one group depends on timing).
 
 use super::commit::{commit_group, commit_one_by_one};
+use super::lookup::begin_and_lock_head;
 use crate::store::group::{EncodedAppend, Fate};
 use crate::store::{Append, Committed, NewEvent, StoreError, StreamId};
 use app::domain::{CommandId, Position, UserId, Version};
@@ -26,6 +27,15 @@ async fn database() -> Database {
         pool,
         conn,
     }
+}
+
+/// A group's fast path as the writer runs it: the head lock taken, then the group committed.
+async fn locked_commit(
+    conn: &mut PgConnection,
+    group: &[&EncodedAppend],
+) -> Result<Vec<Fate>, StoreError> {
+    let head = begin_and_lock_head(conn).await?;
+    commit_group(conn, group, head, at(), None).await
 }
 
 fn at() -> DateTime<Utc> {
@@ -109,14 +119,9 @@ async fn head(pool: &PgPool) -> i64 {
 async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
     let mut db = database().await;
     let earlier = new_append("todo-a", 0, 1);
-    let first = commit_group(
-        &mut db.conn,
-        &[&EncodedAppend::new(earlier.clone())],
-        at(),
-        None,
-    )
-    .await
-    .unwrap();
+    let first = locked_commit(&mut db.conn, &[&EncodedAppend::new(earlier.clone())])
+        .await
+        .unwrap();
     let group = [
         EncodedAppend::new(earlier),
         append("todo-a", 1, 1),
@@ -124,7 +129,7 @@ async fn one_group_commits_its_valid_appends_and_refuses_only_the_others() {
         append("todo-b", 0, 2),
         append("todo-b", 5, 1),
     ];
-    let fates = commit_group(&mut db.conn, &group.each_ref(), at(), None)
+    let fates = locked_commit(&mut db.conn, &group.each_ref())
         .await
         .unwrap();
     let Fate::Accepted {
@@ -165,11 +170,7 @@ async fn an_append_the_database_refuses_fails_alone_and_leaves_no_gap() {
     ];
     let group = group.each_ref();
 
-    assert!(
-        commit_group(&mut db.conn, &group, at(), None)
-            .await
-            .is_err()
-    );
+    assert!(locked_commit(&mut db.conn, &group).await.is_err());
     assert!(
         stored(&db.pool).await.is_empty(),
         "the failed group wrote nothing"
@@ -184,9 +185,7 @@ async fn an_append_the_database_refuses_fails_alone_and_leaves_no_gap() {
     assert!(matches!(results[2], Ok(fate) if without_follows(fate) == accepted((2, 3), (1, 2))));
 
     let next = append("todo-c", 0, 1);
-    let fates = commit_group(&mut db.conn, &[&next], at(), None)
-        .await
-        .unwrap();
+    let fates = locked_commit(&mut db.conn, &[&next]).await.unwrap();
     assert_eq!(without_follows(fates[0]), accepted((4, 4), (1, 1)));
     let positions: Vec<i64> = stored(&db.pool).await.iter().map(|row| row.0).collect();
     assert_eq!(positions, [1, 2, 3, 4]);
@@ -202,9 +201,7 @@ async fn a_group_of_any_size_is_written_in_one_statement_with_consecutive_positi
         .map(|i| append(&format!("todo-{i}"), 0, 2))
         .collect();
     let group: Vec<&EncodedAppend> = group.iter().collect();
-    let fates = commit_group(&mut db.conn, &group, at(), None)
-        .await
-        .unwrap();
+    let fates = locked_commit(&mut db.conn, &group).await.unwrap();
     assert_eq!(
         without_follows(fates[34_999]),
         accepted((69_999, 70_000), (1, 2))
@@ -224,15 +221,13 @@ async fn each_committed_group_announces_its_head_once() {
     let mut listener = PgListener::connect_with(&db.pool).await.unwrap();
     listener.listen(super::CHANNEL).await.unwrap();
     let group = [append("todo-a", 0, 2), append("todo-b", 0, 1)];
-    commit_group(&mut db.conn, &group.each_ref(), at(), None)
+    locked_commit(&mut db.conn, &group.each_ref())
         .await
         .unwrap();
     let conflicting = append("todo-a", 0, 1);
-    commit_group(&mut db.conn, &[&conflicting], at(), None)
-        .await
-        .unwrap();
+    locked_commit(&mut db.conn, &[&conflicting]).await.unwrap();
     assert!(
-        commit_group(&mut db.conn, &[&poisoned("todo-c")], at(), None)
+        locked_commit(&mut db.conn, &[&poisoned("todo-c")])
             .await
             .is_err()
     );
