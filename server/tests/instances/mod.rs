@@ -3,17 +3,23 @@
 //! other instance, and a commit on one reaches the sockets of the other, whether or not the
 //! listening connection is there.
 
+mod kill;
 mod listener;
 mod seats;
 
 use crate::api::{
-    helpers::{Person, spawn_app, spawn_app_with_bob},
+    helpers::{Person, TestApp, spawn_app, spawn_app_with_bob},
     live::{
         authorize, connect, next, resume_team, silent, subscribe_to_team, subscribe_with,
         team_channel,
     },
 };
 use serde_json::Value;
+use std::{net::SocketAddr, process::Stdio, time::Duration};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
 
 /// The `position` a todo frame carries.
 fn position(frame: &Value) -> u64 {
@@ -118,4 +124,34 @@ async fn a_member_removed_on_one_instance_loses_the_channel_on_the_other() {
 async fn subscribed(person: &Person) -> crate::api::live::Socket {
     let (socket, socket_id) = connect(person).await;
     subscribe_to_team(person, person.team, socket, &socket_id).await
+}
+
+/// The server binary on the app's database, as another instance; answers it and its address.
+pub(crate) async fn start_instance(app: &TestApp, args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--addr", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--database-url", &app.postgres_url()])
+        .args(["--pusher-secret", "test secret"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("its output")).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.expect("its output is text") {
+            let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+            if entry["fields"]["message"] == "listening" {
+                return entry["fields"]["addr"].as_str().map(str::to_owned);
+            }
+        }
+        None
+    })
+    .await
+    .expect("it listens within 30 s")
+    .expect("it says where it listens");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr.parse().expect("an address"))
 }

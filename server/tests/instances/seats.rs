@@ -1,46 +1,13 @@
 //! The connections-per-user limit across instances: seats in the shared database, under a
-//! lease per instance. The other instance here is the server binary in a process of its own,
-//! so that it can be killed as a crash would.
+//! lease per instance. The other instance here is the server binary in a process of its own
+//! ([`start_instance`]), so that it can be killed as a crash would.
 
+use super::start_instance;
 use crate::api::{
     helpers::{TestApp, spawn_app_configured},
     live::{connect, connect_to, next},
 };
-use std::{net::SocketAddr, num::NonZeroUsize, process::Stdio, time::Duration};
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::{Child, Command},
-};
-
-/// The server binary on the app's database, as another instance; answers it and its address.
-async fn start_instance(app: &TestApp, args: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["--addr", "127.0.0.1:0", "--log-format", "json"])
-        .args(["--database-url", &app.postgres_url()])
-        .args(["--pusher-secret", "test secret"])
-        .args(args)
-        .env("RUST_LOG", "info")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("its output")).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.expect("its output is text") {
-            let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
-            if entry["fields"]["message"] == "listening" {
-                return entry["fields"]["addr"].as_str().map(str::to_owned);
-            }
-        }
-        None
-    })
-    .await
-    .expect("it listens within 30 s")
-    .expect("it says where it listens");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr.parse().expect("an address"))
-}
+use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
 
 /// Whether Ada may open one more connection on the instance at `addr`: the first frame
 /// says so, or refuses with Pusher's over-capacity code.
