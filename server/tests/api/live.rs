@@ -198,6 +198,57 @@ pub(crate) async fn resume_team(person: &Person, socket: &mut Socket, socket_id:
     send(socket, subscribe).await;
 }
 
+/// The next text frame as JSON; `None` when the socket ends or stays silent for `wait`.
+pub(crate) async fn frame_within(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(wait, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(text.as_str()).ok(),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// Connects as `person` from this site and subscribes to their team's channel from `from`,
+/// as a reconnecting client does; `None` if the instance cannot be reached or does not
+/// admit the subscription.
+pub(crate) async fn resumed(person: &Person, from: u64) -> Option<Socket> {
+    let wait = Duration::from_secs(5);
+    let origin = format!("http://{}", person.addr);
+    let (mut socket, _) = connect_async(request(person, "/app/tidings?protocol=7", Some(origin)))
+        .await
+        .ok()?;
+    let hello = frame_within(&mut socket, wait).await?;
+    let data: Value = serde_json::from_str(hello["data"].as_str()?).ok()?;
+    let socket_id = data["socket_id"].as_str()?.to_owned();
+    let channel = team_channel(person.team);
+    let auth: Value = person
+        .client
+        .post(person.url("/broadcasting/auth"))
+        .form(&[
+            ("socket_id", socket_id.as_str()),
+            ("channel_name", &channel),
+        ])
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let subscribe = json!({"event": "pusher:subscribe", "data": {
+        "channel": channel,
+        "auth": auth["auth"],
+        "channel_data": auth["channel_data"],
+        "resume_from": from,
+    }});
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .ok()?;
+    let answer = frame_within(&mut socket, wait).await?;
+    (answer["event"] == "pusher_internal:subscription_succeeded").then_some(socket)
+}
+
 /// Ada's team channel, subscribed through `/broadcasting/auth` as a browser would.
 pub(crate) async fn subscribed(person: &Person, team: TeamId) -> Socket {
     let (socket, socket_id) = connect(person).await;

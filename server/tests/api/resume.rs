@@ -3,15 +3,12 @@
 //! in order, each event once.
 
 use super::helpers::{Person, spawn_app_with};
-use futures_util::{SinkExt, StreamExt};
+use super::live::{Socket, frame_within, resumed};
+use futures_util::StreamExt;
 use proptest::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use server::config::{Limits, RateLimit};
 use std::{num::NonZeroU32, time::Duration};
-use tokio_tungstenite::{connect_async, tungstenite::Message};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 fn generous() -> Limits {
     let many = RateLimit {
@@ -25,54 +22,16 @@ fn generous() -> Limits {
     }
 }
 
+/// The next frame, or `None` after three seconds of silence.
 async fn frame(socket: &mut Socket) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(text.as_str()).ok(),
-            Ok(Some(Ok(_))) => continue,
-            _ => return None,
-        }
-    }
+    frame_within(socket, Duration::from_secs(3)).await
 }
 
 /// Connects as `person` and subscribes to their team's channel from `from`.
 async fn subscribe_from(person: &Person, from: u64) -> Socket {
-    let (mut socket, _) = connect_async(format!("ws://{}/app/tidings?protocol=7", person.addr))
+    resumed(person, from)
         .await
-        .unwrap();
-    let hello = frame(&mut socket).await.unwrap();
-    let data: Value = serde_json::from_str(hello["data"].as_str().unwrap()).unwrap();
-    let socket_id = data["socket_id"].as_str().unwrap().to_owned();
-    let channel = format!("private-team.{}.todos", person.team);
-    let auth: Value = person
-        .client
-        .post(person.url("/broadcasting/auth"))
-        .form(&[
-            ("socket_id", socket_id.as_str()),
-            ("channel_name", channel.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let subscribe = json!({"event": "pusher:subscribe", "data": {
-        "channel": channel,
-        "auth": auth["auth"],
-        "channel_data": auth["channel_data"],
-        "resume_from": from,
-    }});
-    socket
-        .send(Message::Text(subscribe.to_string().into()))
-        .await
-        .unwrap();
-    let answer = frame(&mut socket).await.unwrap();
-    assert_eq!(
-        answer["event"], "pusher_internal:subscription_succeeded",
-        "{answer}"
-    );
-    socket
+        .expect("the resumed subscription is admitted")
 }
 
 fn position(frame: &Value) -> u64 {

@@ -6,11 +6,9 @@
 use super::{position, start_instance};
 use crate::api::{
     helpers::{Person, spawn_app_configured},
-    live::{Socket, request, team_channel},
+    live::{frame_within, resumed},
 };
 use app::domain::CommandId;
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
 use std::{
     collections::HashMap,
     net::SocketAddr,
@@ -21,7 +19,6 @@ use std::{
     time::Duration,
 };
 use tokio::sync::watch;
-use tokio_tungstenite::{connect_async, tungstenite::Message};
 
 const KILLS: usize = 3;
 const WRITERS: usize = 4;
@@ -171,7 +168,7 @@ async fn follow(
             ada.addr
         };
         let from = received.lock().unwrap().last().copied().unwrap_or(0);
-        let Some(mut socket) = subscribe(&ada.on(addr), from).await else {
+        let Some(mut socket) = resumed(&ada.on(addr), from).await else {
             on_b = false;
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
@@ -179,7 +176,7 @@ async fn follow(
         subscriptions.fetch_add(1, Ordering::Relaxed);
         loop {
             tokio::select! {
-                frame = read(&mut socket) => match frame {
+                frame = frame_within(&mut socket, Duration::from_secs(5)) => match frame {
                     Some(frame) if frame["event"].as_str().is_some_and(|e| e.starts_with("Todo")) => {
                         received.lock().unwrap().push(position(&frame));
                     }
@@ -197,55 +194,6 @@ async fn follow(
                     break;
                 }
             }
-        }
-    }
-}
-
-/// Connects to the instance `person` talks to and subscribes to their team's channel from
-/// `from`; `None` if the instance cannot be reached or the subscription is not admitted.
-async fn subscribe(person: &Person, from: u64) -> Option<Socket> {
-    let origin = format!("http://{}", person.addr);
-    let (mut socket, _) = connect_async(request(person, "/app/tidings?protocol=7", Some(origin)))
-        .await
-        .ok()?;
-    let hello = read(&mut socket).await?;
-    let data: Value = serde_json::from_str(hello["data"].as_str()?).ok()?;
-    let socket_id = data["socket_id"].as_str()?.to_owned();
-    let channel = team_channel(person.team);
-    let auth: Value = person
-        .client
-        .post(person.url("/broadcasting/auth"))
-        .form(&[
-            ("socket_id", socket_id.as_str()),
-            ("channel_name", &channel),
-        ])
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()?;
-    let subscribe = json!({"event": "pusher:subscribe", "data": {
-        "channel": channel,
-        "auth": auth["auth"],
-        "channel_data": auth["channel_data"],
-        "resume_from": from,
-    }});
-    socket
-        .send(Message::Text(subscribe.to_string().into()))
-        .await
-        .ok()?;
-    let answer = read(&mut socket).await?;
-    (answer["event"] == "pusher_internal:subscription_succeeded").then_some(socket)
-}
-
-/// The next text frame as JSON; `None` when the socket ends or is silent for 5 s.
-async fn read(socket: &mut Socket) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(text.as_str()).ok(),
-            Ok(Some(Ok(_))) => continue,
-            _ => return None,
         }
     }
 }
