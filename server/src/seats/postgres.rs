@@ -97,7 +97,9 @@ async fn register(pool: &PgPool, instance: Uuid, lease: Duration) -> Result<(), 
 }
 
 /// Renews the lease every third of its length, clears expired ones (with their seats), and
-/// deletes each seat given back, until every seat sender is gone.
+/// deletes each seat given back, until every seat sender is gone. A seat whose delete failed
+/// (the database away) is deleted again with the next renewal: otherwise it would count
+/// for as long as this instance runs.
 async fn keep(
     pool: PgPool,
     instance: Uuid,
@@ -106,22 +108,37 @@ async fn keep(
 ) {
     let mut renew = tokio::time::interval(lease / 3);
     renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut undeleted: Vec<Uuid> = Vec::new();
     loop {
-        let result = tokio::select! {
-            seat = given_back.recv() => match seat {
-                Some(SeatId(seat)) => sqlx::query("DELETE FROM seats WHERE seat_id = $1")
-                    .bind(seat)
-                    .execute(&pool)
-                    .await
-                    .map(drop),
-                None => return,
-            },
-            _ = renew.tick() => renew_lease(&pool, instance, lease).await,
-        };
-        if let Err(error) = result {
-            tracing::warn!(%error, "the seats' lease keeper failed; trying again");
+        tokio::select! {
+            seat = given_back.recv() => {
+                let Some(SeatId(seat)) = seat else { return };
+                undeleted.push(seat);
+            }
+            _ = renew.tick() => {
+                if let Err(error) = renew_lease(&pool, instance, lease).await {
+                    tracing::warn!(%error, "cannot renew this instance's seat lease; trying again");
+                }
+            }
+        }
+        if undeleted.is_empty() {
+            continue;
+        }
+        match delete(&pool, &undeleted).await {
+            Ok(()) => undeleted.clear(),
+            Err(error) => {
+                tracing::warn!(%error, seats = undeleted.len(), "cannot give seats back; trying again with the next renewal");
+            }
         }
     }
+}
+
+async fn delete(pool: &PgPool, seats: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM seats WHERE seat_id = ANY($1)")
+        .bind(seats)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Renews this instance's lease (registering it again if another instance cleared it as
