@@ -5,13 +5,13 @@
 use super::start_instance;
 use crate::api::{
     helpers::{TestApp, spawn_app_configured},
-    live::{connect, connect_to, next},
+    live::{Socket, connect, connect_to, next},
 };
 use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
 
-/// Whether Ada may open one more connection on the instance at `addr`: the first frame
+/// Ada's one more connection on the instance at `addr`, if it is admitted: the first frame
 /// says so, or refuses with Pusher's over-capacity code.
-async fn admitted(app: &TestApp, addr: SocketAddr) -> bool {
+async fn admitted(app: &TestApp, addr: SocketAddr) -> Option<Socket> {
     let ada = app.on(addr);
     let origin = format!("http://{addr}");
     let mut socket = connect_to(&ada, "/app/tidings?protocol=7", Some(origin))
@@ -19,11 +19,11 @@ async fn admitted(app: &TestApp, addr: SocketAddr) -> bool {
         .expect("the upgrade succeeds");
     let first = next(&mut socket).await;
     if first["event"] == "pusher:connection_established" {
-        return true;
+        return Some(socket);
     }
     assert_eq!(first["event"], "pusher:error", "{first}");
     assert_eq!(first["data"]["code"], 4100, "{first}");
-    false
+    None
 }
 
 #[tokio::test]
@@ -38,8 +38,14 @@ async fn a_users_connections_count_across_instances_and_a_killed_instance_frees_
         start_instance(&app, &["--connections-per-user", "2", "--seat-lease", "1s"]).await;
     let (_on_a, _) = connect(&app).await;
     let (_on_b, _) = connect(&app.on(b_addr)).await;
-    assert!(!admitted(&app, app.addr).await, "a third connection, on A");
-    assert!(!admitted(&app, b_addr).await, "a third connection, on B");
+    assert!(
+        admitted(&app, app.addr).await.is_none(),
+        "a third connection, on A"
+    );
+    assert!(
+        admitted(&app, b_addr).await.is_none(),
+        "a third connection, on B"
+    );
 
     b.start_kill().expect("B is killed");
     b.wait().await.expect("B ends");
