@@ -24,6 +24,8 @@
 //! - [`rate_limits`]: log-in, sign-up and command rate limits.
 //! - [`login_failures`]: failed log-ins per account and per account from one address.
 //! - [`security_headers`]: the headers every response carries.
+//! - [`assets`]: the site's files, precompressed, and how long browsers keep each answer;
+//!   the compression of pages and server-function answers.
 //! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
@@ -32,6 +34,7 @@
 //! - [`error_chain`]: an error with its causes, on one line.
 
 pub mod accounts;
+pub mod assets;
 pub mod backend;
 pub mod commands;
 pub mod config;

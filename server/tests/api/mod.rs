@@ -6,6 +6,7 @@
 mod accounts;
 mod bad_input;
 mod error_links;
+mod first_load;
 mod helpers;
 mod live;
 mod live_abuse;
