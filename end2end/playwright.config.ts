@@ -3,9 +3,11 @@ import path from 'node:path';
 
 // End-to-end tests for Tidings.
 //
-// Prerequisite: `cargo leptos build` (debug) has produced the server binary
-// (../target/debug/server, or under CARGO_TARGET_DIR) and ../target/site. `scripts/test` does both; run `npx playwright test` here
-// by hand only after such a build.
+// Prerequisite: `cargo leptos build --release --precompress` has produced the server binary
+// (../target/release/server, or under CARGO_TARGET_DIR) and ../target/site, with its assets
+// named after their content and their brotli and gzip copies: the suite tests what users
+// get, the first load's byte budget included (first-load.spec.ts). `scripts/test` does both;
+// run `npx playwright test` here by hand only after such a build.
 //
 // The browser is Debian's Chromium (/usr/bin/chromium, installed by
 // scripts/setup). Never run `npx playwright install`: this machine cannot
@@ -21,7 +23,7 @@ const LIMITED_ARGS = '--commands-per-user 3/h --login-per-account 2/h';
 // Cargo's target folder: the repository's own, or CARGO_TARGET_DIR (relative to the repository
 // root, as cargo reads it there). The site itself always goes to ../target/site.
 const TARGET_DIR = path.resolve('..', process.env.CARGO_TARGET_DIR ?? 'target');
-const SERVER_BIN = process.env.E2E_SERVER_BIN ?? path.join(TARGET_DIR, 'debug', 'server');
+const SERVER_BIN = process.env.E2E_SERVER_BIN ?? path.join(TARGET_DIR, 'release', 'server');
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const isCI = !!process.env.CI && process.env.CI !== 'false';
 
@@ -62,6 +64,8 @@ const server = (addr: string, args: string) => ({
     LEPTOS_SITE_PKG_DIR: 'pkg',
     LEPTOS_SITE_ADDR: addr,
     LEPTOS_ENV: 'PROD',
+    // The assets' names carry their hashes (hash.txt, beside the binary).
+    LEPTOS_HASH_FILES: 'true',
     RUST_LOG: process.env.RUST_LOG ?? 'info',
     // Every spec signs people up from 127.0.0.1; the default (10 a minute per address)
     // is for real clients. The limits themselves are tested at their edges in server/tests.

@@ -6,7 +6,7 @@ use crate::{
     pages::{HomePage, JoinPage, LoginPage, MembersPage, NotFound, SignupPage, TeamPage, TodoPage},
 };
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -16,6 +16,7 @@ use leptos_router::{
 /// The document the server renders around [`App`].
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::HashedStylesheet;
     crate::content_policy::send();
     view! {
         <!DOCTYPE html>
@@ -23,6 +24,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <leptos_meta::MetaTags />
@@ -41,7 +44,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_live();
     view! {
-        <Stylesheet id="leptos" href="/pkg/tidings.css" />
         // Every page's title goes through this formatter: user text (a todo's title, a
         // team's name) reaches `<title>`, which the server writes unescaped.
         <Title formatter=raw_text text="Tidings" />

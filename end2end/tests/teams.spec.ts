@@ -184,3 +184,25 @@ test('signing up and making a team work with JavaScript disabled', async ({ brow
   await expect(page.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
   await context.close();
 });
+
+test('with JavaScript disabled, a new invite link is shown once on the page the form comes back to', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signUp(page, 'Ines', false);
+  await makeTeam(page, 'Offline', false);
+  await page.getByRole('link', { name: 'Members and invites' }).click();
+  const members = page.url();
+  await page.getByRole('button', { name: 'Make an invite link' }).click();
+  await expect(page.locator('tr[data-status="open"]')).toHaveCount(1);
+  const link = await page.locator('#invite-link').inputValue();
+  expect(link).toBe(`${new URL(members).origin}${new URL(link).pathname}`);
+  expect(new URL(link).pathname).toMatch(/^\/join\/[A-Za-z0-9_-]{43}$/);
+
+  // Shown once: the page loaded again has the link in its table, not the link itself.
+  await page.goto(members);
+  await expect(page.locator('tr[data-status="open"]')).toHaveCount(1);
+  await expect(page.locator('#invite-link')).toHaveCount(0);
+  await context.close();
+});

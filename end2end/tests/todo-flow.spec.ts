@@ -56,7 +56,10 @@ async function runLifecycle(page: Page, hydrated: boolean): Promise<void> {
   ]);
   for (const entry of await entries.all()) {
     await expect(entry).toContainText('Robin');
-    await expect(entry).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    // The server writes each time in UTC; once hydrated, the browser says how long ago.
+    const time = entry.locator('time[datetime]');
+    await expect(time).toHaveText(hydrated ? /^(just now|\d+ minutes? ago)$/ : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    await expect(time).toHaveAttribute('title', /^event \d+ · /);
   }
   await expect(page.locator('.timeline')).not.toContainText('only for me');
 

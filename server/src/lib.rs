@@ -26,6 +26,8 @@
 //!   instance, on PostgreSQL).
 //! - [`login_failures`]: failed log-ins per account and per account from one address.
 //! - [`security_headers`]: the headers every response carries.
+//! - [`assets`]: the site's files, precompressed, and how long browsers keep each answer;
+//!   the compression of pages and server-function answers.
 //! - [`invite_tokens`]: invite link tokens and their hashes.
 //! - [`live`]: the Pusher-protocol WebSocket hub, channel authorisation and the broadcast
 //!   reactor.
@@ -36,6 +38,7 @@
 //! - [`error_chain`]: an error with its causes, on one line.
 
 pub mod accounts;
+pub mod assets;
 pub mod backend;
 pub mod commands;
 pub mod config;

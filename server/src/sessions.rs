@@ -112,6 +112,15 @@ pub fn session_of(request: &Parts) -> Result<Session, AppError> {
     })
 }
 
+/// The session's id, as a key for what is kept for it in memory; a session that was never
+/// saved (nobody signed in) has none.
+pub fn key_of(session: &Session) -> Result<String, AppError> {
+    session
+        .id()
+        .map(|id| id.to_string())
+        .ok_or(AppError::Unauthenticated)
+}
+
 /// The signed-in user's id, if any.
 pub async fn user_of(session: &Session) -> Result<Option<UserId>, AppError> {
     session.get::<UserId>(USER).await.map_err(internal)

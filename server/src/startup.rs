@@ -3,6 +3,7 @@
 
 use crate::{
     accounts::Accounts,
+    assets,
     backend::TidingsBackend,
     commands::CommandHandler,
     config::{DatabaseUrl, Settings},
@@ -164,7 +165,8 @@ fn tune(tcp: &mut TcpStream, send_buffer: Option<usize>) {
 }
 
 /// The whole site: pages and server functions (with the backend in their context), static
-/// files, and the health check. The caller adds the session layer.
+/// files (with their cache policy, and compression: `assets`), and the health check. The
+/// caller adds the session layer.
 pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Router {
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
@@ -182,7 +184,7 @@ pub fn router(options: LeptosOptions, backend: BackendHandle, live: Live) -> Rou
         .layer(axum::middleware::from_fn(refuse_cross_site))
         .layer(Extension(Arc::new(live)))
         .with_state(options);
-    security_headers::add(router)
+    security_headers::add(assets::add(router))
 }
 
 /// The connections' runtime gets as many threads as the machine has cores, as the main one

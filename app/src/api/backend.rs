@@ -78,6 +78,22 @@ pub trait Backend: Send + Sync + 'static {
         command_id: CommandId,
     ) -> Result<NewInvitation, AppError>;
 
+    /// Keeps a link just made by a form posted without JavaScript for the session's next
+    /// members page of `team`: the answer to such a post is a redirect, which cannot carry it.
+    async fn hold_invitation(
+        &self,
+        request: &Parts,
+        team: TeamId,
+        made: NewInvitation,
+    ) -> Result<(), AppError>;
+
+    /// The link held for this session and `team`, once.
+    async fn take_held_invitation(
+        &self,
+        request: &Parts,
+        team: TeamId,
+    ) -> Result<Option<NewInvitation>, AppError>;
+
     /// Where an invite link leads, for a signed-in person.
     async fn preview_invitation(
         &self,

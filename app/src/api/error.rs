@@ -45,7 +45,9 @@ pub enum AppError {
     #[error("We cannot reach our database just now. Please try again in a moment.")]
     Unavailable,
     /// The request never got a proper answer: the network, or an undecodable response.
-    #[error("Could not reach the server: {message}")]
+    /// `message` is the technical cause, for the browser's console; the person reads what
+    /// happened and what to do.
+    #[error("We could not reach Tidings. Check your connection, then try again.")]
     Transport { message: String },
 }
 
@@ -140,9 +142,11 @@ impl FromServerFnError for AppError {
                 }
             }
             ServerFnErrorErr::ServerError(_) | ServerFnErrorErr::Registration(_) => Self::Internal,
-            other => Self::Transport {
-                message: other.to_string(),
-            },
+            other => {
+                let message = other.to_string();
+                leptos::logging::warn!("a server function got no answer: {message}");
+                Self::Transport { message }
+            }
         }
     }
 }

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{backend::TeamRequest, context::signed_in, error::parse_id},
+    super::{
+        backend::TeamRequest,
+        context::{request_parts, signed_in},
+        error::parse_id,
+    },
     crate::domain::{
         CommandId, InvitationId, TeamId, TeamName, UserId,
         team::{InviteToken, TeamCommand},
@@ -31,12 +35,18 @@ pub async fn create_team(name: String, command_id: String) -> Result<TeamReceipt
     backend.0.execute_team(request).await
 }
 
-/// A team's members and invite links.
+/// A team's members and invite links, and the link this session just made without
+/// JavaScript, if any (once).
 #[server(endpoint = "team_members")]
 pub async fn fetch_team_members(team_id: String) -> Result<TeamMembers, AppError> {
     let (backend, viewer) = signed_in().await?;
     let team = parse_id("team_id", &team_id, TeamId::parse)?;
-    backend.0.team_members(viewer, team).await
+    let mut members = backend.0.team_members(viewer, team).await?;
+    members.held_invitation = backend
+        .0
+        .take_held_invitation(&request_parts()?, team)
+        .await?;
+    Ok(members)
 }
 
 /// Makes an invite link: `kind` is `single` (one person, within 7 days) or `reusable`
@@ -60,7 +70,29 @@ pub async fn create_invitation(
     };
     let team = parse_id("team_id", &team_id, TeamId::parse)?;
     let command_id = parse_id("command_id", &command_id, CommandId::parse)?;
-    backend.0.invite(actor, team, single_use, command_id).await
+    let made = backend
+        .0
+        .invite(actor, team, single_use, command_id)
+        .await?;
+    let request = request_parts()?;
+    if answered_with_a_redirect(&request) {
+        backend
+            .0
+            .hold_invitation(&request, team, made.clone())
+            .await?;
+    }
+    Ok(made)
+}
+
+/// Whether Leptos answers this server-function call with a redirect back to its page rather
+/// than with the value: it does for a form posted without JavaScript, which asks for HTML.
+#[cfg(feature = "ssr")]
+fn answered_with_a_redirect(request: &http::request::Parts) -> bool {
+    request
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// Revokes an open invite link.

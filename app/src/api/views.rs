@@ -160,6 +160,9 @@ pub struct TeamMembers {
     pub members: Vec<MemberView>,
     pub invitations: Vec<InvitationView>,
     pub position: Position,
+    /// The link this session just made with a form posted without JavaScript, shown once
+    /// (the answer to such a post is a redirect, which cannot carry it).
+    pub held_invitation: Option<NewInvitation>,
 }
 
 /// The answer to a team command.

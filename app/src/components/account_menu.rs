@@ -14,7 +14,7 @@ pub fn AccountMenu() -> impl IntoView {
                 match account.await {
                     Ok(Some(account)) => view! { <SignedIn account /> }.into_any(),
                     _ => view! {
-                        <nav class="account">
+                        <nav class="account" aria-label="Account">
                             <a href="/login">"Log in"</a>
                             <a href="/signup" class="button button-primary">"Sign up"</a>
                         </nav>
@@ -35,7 +35,7 @@ fn SignedIn(account: Account) -> impl IntoView {
         }
     });
     view! {
-        <nav class="account">
+        <nav class="account" aria-label="Account">
             <TeamSwitcher teams=account.teams />
             <span class="who" data-user-id=account.id.to_string()>
                 {account.display_name}
@@ -51,7 +51,13 @@ fn SignedIn(account: Account) -> impl IntoView {
 fn TeamSwitcher(teams: Vec<TeamSummary>) -> impl IntoView {
     let links = teams
         .into_iter()
-        .map(|team| view! { <a href=format!("/teams/{}", team.id)>{team.name}</a> })
+        .map(|team| {
+            view! {
+                <li>
+                    <a href=format!("/teams/{}", team.id)>{team.name}</a>
+                </li>
+            }
+        })
         .collect_view();
-    view! { <span class="team-switcher" aria-label="Your teams">{links}</span> }
+    view! { <ul class="team-switcher" aria-label="Your teams">{links}</ul> }
 }

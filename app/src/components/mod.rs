@@ -3,6 +3,7 @@
 mod account_menu;
 mod live_indicator;
 mod loaded;
+mod moment;
 mod navigation;
 mod notice;
 mod raw_text;
@@ -12,6 +13,7 @@ mod transitions;
 pub use account_menu::AccountMenu;
 pub use live_indicator::LiveIndicator;
 pub use loaded::Loaded;
+pub use moment::Moment;
 pub use navigation::{go_to, local_path, site_origin};
 pub use notice::{ActionNotice, ErrorNotice};
 pub use raw_text::raw_text;
@@ -24,9 +26,4 @@ use crate::domain::CommandId;
 /// the same rendering is recognised as a retry.
 pub fn fresh_command_id() -> String {
     CommandId::new().to_string()
-}
-
-/// A time as people read it in the UI.
-pub fn format_time(time: &chrono::DateTime<chrono::Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }

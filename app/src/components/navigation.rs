@@ -14,7 +14,9 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
-/// This site's origin (`http://host:port`), for links people copy. Empty on the server.
+/// This site's origin (`http://host:port`), for links people copy. On the server, as the
+/// request names it: its `Host`, over https when the page that sent the browser here was
+/// (a redirect after a form post keeps that page as its referrer), else http.
 pub fn site_origin() -> String {
     #[cfg(feature = "hydrate")]
     {
@@ -23,7 +25,25 @@ pub fn site_origin() -> String {
             .origin()
             .unwrap_or_default()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(feature = "ssr")]
+    {
+        let Some(request) = leptos::prelude::use_context::<http::request::Parts>() else {
+            return String::new();
+        };
+        let header = |name| {
+            request
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        let Some(host) = header(http::header::HOST) else {
+            return String::new();
+        };
+        let secure = header(http::header::REFERER)
+            .is_some_and(|referer| referer.starts_with(&format!("https://{host}/")));
+        format!("{}://{host}", if secure { "https" } else { "http" })
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
     String::new()
 }
 

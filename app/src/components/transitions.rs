@@ -1,5 +1,6 @@
 //! The buttons that move a todo along its lifecycle: one form, one button per legal move.
-//! While a click waits for the broadcast that confirms it, they are disabled.
+//! While a click waits for the broadcast that confirms it, they are disabled, and "Saving…"
+//! is announced (the status region is always there, so that a screen reader hears it).
 
 use super::fresh_command_id;
 use crate::{
@@ -43,11 +44,9 @@ where
                 <input type="hidden" name="expected_version" value=version.get() />
                 <input type="hidden" name="command_id" value=fresh_command_id() />
                 {buttons}
-                <Show when=busy>
-                    <span class="saving muted small" role="status">
-                        "Saving…"
-                    </span>
-                </Show>
+                <span class="saving muted small" role="status">
+                    {move || busy().then_some("Saving…")}
+                </span>
             </div>
         </ActionForm>
     }

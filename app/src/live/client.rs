@@ -2,10 +2,12 @@
 //! Components call [`use_channel`] with the position their data was rendered at; the client
 //! authorises each channel at `/broadcasting/auth`, subscribes with `resume_from`, hands on
 //! only events after the last position applied, reconnects with exponential backoff and
-//! jitter, and resumes. [`LiveStatus`] drives the indicator in the top bar.
+//! jitter, and resumes. [`LiveStatus`] drives the indicator in the top bar, which shows only
+//! while the page watches a channel ([`use_live_watched`]).
 //!
-//! On the server (SSR) nothing connects: the functions exist so that components compile on
-//! both sides, and the status stays "connecting…" until the page is hydrated.
+//! On the server (SSR) nothing connects and nothing is watched: the functions exist so that
+//! components compile on both sides, and the indicator is absent until a hydrated page
+//! watches a channel (so with JavaScript disabled, it never shows).
 
 use super::Channel;
 use crate::domain::{Position, TeamId, TodoId, Version, todo::TodoStatus};
@@ -61,6 +63,8 @@ pub struct LiveTodo {
 #[derive(Clone, Copy)]
 pub struct Live {
     status: RwSignal<LiveStatus>,
+    /// How many of the page's components watch a channel.
+    watchers: RwSignal<usize>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<std::rc::Rc<browser::Client>, LocalStorage>,
 }
@@ -70,6 +74,7 @@ pub fn provide_live() {
     let status = RwSignal::new(LiveStatus::Connecting);
     provide_context(Live {
         status,
+        watchers: RwSignal::new(0),
         #[cfg(feature = "hydrate")]
         client: StoredValue::new_local(browser::Client::new(status)),
     });
@@ -81,6 +86,12 @@ pub fn use_live_status() -> Signal<LiveStatus> {
     live.status.into()
 }
 
+/// Whether the page watches any channel, in the browser (never on the server).
+pub fn use_live_watched() -> Signal<bool> {
+    let live = expect_context::<Live>();
+    Signal::derive(move || live.watchers.get() > 0)
+}
+
 /// Watches `channel` from `from` (the position the data on screen reflects): `on_event` gets
 /// each later event once, in order, for as long as the calling component lives.
 pub fn use_channel(channel: Channel, from: Position, on_event: impl Fn(LiveEvent) + 'static) {
@@ -89,7 +100,10 @@ pub fn use_channel(channel: Channel, from: Position, on_event: impl Fn(LiveEvent
     {
         let client = live.client.get_value();
         let id = client.watch(channel, from, std::rc::Rc::new(on_event));
+        live.watchers.update(|count| *count += 1);
         on_cleanup(move || {
+            live.watchers
+                .try_update(|count| *count = count.saturating_sub(1));
             if let Some(client) = live.client.try_get_value() {
                 client.unwatch(channel, id);
             }

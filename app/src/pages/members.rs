@@ -1,12 +1,13 @@
 //! `/teams/:team_id/members`: who is in the team (its owner may remove the others), its
-//! invite links (make, revoke), and leaving it.
+//! invite links (make, revoke), and leaving it. A new link is shown once: from the form's
+//! answer, or, when the form was posted without JavaScript, on the page it comes back to.
 
 use crate::{
     api::{
-        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView, RemoveMember,
-        RevokeInvitation, TeamMembers, fetch_team_members,
+        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView, NewInvitation,
+        RemoveMember, RevokeInvitation, TeamMembers, fetch_team_members,
     },
-    components::{ActionNotice, Loaded, format_time, fresh_command_id, go_to, site_origin},
+    components::{ActionNotice, Loaded, Moment, fresh_command_id, go_to, site_origin},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -65,7 +66,7 @@ fn Members(
     view! {
         <Title text=format!("Members of {} · Tidings", team.team.name) />
         <div class="members-page" data-position=team.position.get()>
-            <nav class="crumbs">
+            <nav class="crumbs" aria-label="Breadcrumb">
                 <a href=format!("/teams/{}", team.team.id)>{format!("← {}", team.team.name)}</a>
             </nav>
             <h1>{format!("Members of {}", team.team.name)}</h1>
@@ -74,7 +75,7 @@ fn Members(
                 <ActionNotice action=remove />
                 <ul class="member-list">{members}</ul>
             </section>
-            <InviteForm team_id=team_id.clone() invite />
+            <InviteForm team_id=team_id.clone() invite held=team.held_invitation />
             <section class="card">
                 <h2>"Invite links"</h2>
                 <ActionNotice action=revoke />
@@ -85,7 +86,9 @@ fn Members(
                             <th>"Kind"</th>
                             <th>"Made by"</th>
                             <th>"Expires"</th>
-                            <th></th>
+                            <th>
+                                <span class="visually-hidden">"Actions"</span>
+                            </th>
                         </tr>
                     </thead>
                     <tbody>{invitations}</tbody>
@@ -123,27 +126,30 @@ fn Member(
         <li data-user-id=id>
             <span class="member-name">{member.display_name}</span>
             {member.owner.then(|| view! { <span class="badge badge-owner">"owner"</span> })}
-            <span class="muted small">{format!(" joined {}", format_time(&member.joined_at))}</span>
+            <span class="muted small">" joined " <Moment at=member.joined_at /></span>
             {remove_form}
         </li>
     }
 }
 
 #[component]
-fn InviteForm(team_id: String, invite: ServerAction<CreateInvitation>) -> impl IntoView {
+fn InviteForm(
+    team_id: String,
+    invite: ServerAction<CreateInvitation>,
+    held: Option<NewInvitation>,
+) -> impl IntoView {
     let made = move || {
-        invite.value().get().and_then(Result::ok).map(|made| {
+        let answer = invite.value().get().and_then(Result::ok);
+        answer.or_else(|| held.clone()).map(|made| {
             let link = format!("{}{}", site_origin(), made.path);
             view! {
                 <div class="field invite-made">
                     <label for="invite-link">"Share this link; it is shown only now."</label>
                     <input id="invite-link" readonly value=link />
                     <p class="hint">
-                        {format!(
-                            "{} · valid until {}",
-                            if made.single_use { "One person" } else { "Anyone with the link" },
-                            format_time(&made.expires_at),
-                        )}
+                        {if made.single_use { "One person" } else { "Anyone with the link" }}
+                        " · expires "
+                        <Moment at=made.expires_at />
                     </p>
                 </div>
             }
@@ -205,7 +211,9 @@ fn Invitation(
             </td>
             <td>{if invitation.single_use { "single use" } else { "reusable" }}</td>
             <td>{invitation.created_by}</td>
-            <td>{format_time(&invitation.expires_at)}</td>
+            <td>
+                <Moment at=invitation.expires_at />
+            </td>
             <td>{revoke_form}</td>
         </tr>
     }

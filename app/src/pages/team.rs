@@ -5,9 +5,7 @@
 
 use crate::{
     api::{CreateTodo, TeamBoard, TodoSummary, TransitionTodo, fetch_team_board},
-    components::{
-        ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
-    },
+    components::{ActionNotice, Loaded, Moment, StatusBadge, TransitionButtons, fresh_command_id},
     domain::Position,
     domain::todo::TodoStatus,
     live::{Channel, Pending, creating, on_todo, saving, track_commands, use_channel},
@@ -123,6 +121,7 @@ fn CreateForm(
     // just that. A todo's broadcast may show it before the answer comes, and whatever was
     // typed since then stays.
     let sent = StoredValue::new(None::<(String, String)>);
+    let adding = creating(pending);
     Effect::new(move |_| {
         if let Some(input) = create.input().get() {
             sent.set_value(Some((input.title, input.description)));
@@ -180,11 +179,9 @@ fn CreateForm(
                 <button type="submit" class="button button-primary">
                     "Add todo"
                 </button>
-                <Show when=creating(pending)>
-                    <span class="saving muted small" role="status">
-                        "Adding…"
-                    </span>
-                </Show>
+                <span class="saving muted small" role="status">
+                    {move || adding().then_some("Adding…")}
+                </span>
             </ActionForm>
             <ActionNotice action=create />
         </section>
@@ -227,6 +224,7 @@ fn TodoCard(
             class="todo-card"
             class:pending=saving
             data-todo-id=todo.id.to_string()
+            data-version=todo.version.get()
             data-pending=move || saving().to_string()
             aria-busy=move || saving().to_string()
         >
@@ -234,7 +232,7 @@ fn TodoCard(
                 {todo.title.clone()}
             </a>
             <p class="muted small">
-                {format!("v{} · updated {}", todo.version, format_time(&todo.updated_at))}
+                "updated " <Moment at=todo.updated_at detail=format!("version {}", todo.version) />
             </p>
             <TransitionButtons
                 action=transition

@@ -7,8 +7,7 @@ use crate::live::{Channel, Pending, on_todo, saving, track_commands, use_channel
 use crate::{
     api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
     components::{
-        ActionNotice, Loaded, StatusBadge, TransitionButtons, format_time, fresh_command_id,
-        raw_text,
+        ActionNotice, Loaded, Moment, StatusBadge, TransitionButtons, fresh_command_id, raw_text,
     },
     domain::Position,
 };
@@ -83,10 +82,11 @@ fn Detail(
         <article
             class="todo-detail"
             data-position=detail.position.get()
+            data-version=todo.version.get()
             data-pending=move || saving().to_string()
             aria-busy=move || saving().to_string()
         >
-            <nav class="crumbs">
+            <nav class="crumbs" aria-label="Breadcrumb">
                 <a href=format!("/teams/{}", todo.team.id)>{format!("← {}", todo.team.name)}</a>
             </nav>
             <header class="todo-header">
@@ -94,12 +94,8 @@ fn Detail(
                 <StatusBadge status=todo.status />
             </header>
             <p class="muted small">
-                {format!(
-                    "Created by {} on {} · version {}",
-                    todo.author_name,
-                    format_time(&todo.created_at),
-                    todo.version,
-                )}
+                {format!("Created by {} ", todo.author_name)}
+                <Moment at=todo.created_at detail=format!("version {}", todo.version) />
             </p>
             <TransitionButtons
                 action=transition
@@ -174,15 +170,15 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
         .into_iter()
         .map(|entry| {
             view! {
-                <li class="timeline-entry" data-event-type=entry.event_type.clone()>
+                <li
+                    class="timeline-entry"
+                    data-event-type=entry.event_type.clone()
+                    data-position=entry.position.get()
+                >
                     <span class="timeline-summary">{entry.summary}</span>
                     <span class="muted small">
-                        {format!(
-                            "{} · {} · #{}",
-                            entry.actor_name,
-                            format_time(&entry.recorded_at),
-                            entry.position,
-                        )}
+                        {format!("{} · ", entry.actor_name)}
+                        <Moment at=entry.recorded_at detail=format!("event {}", entry.position) />
                     </span>
                 </li>
             }

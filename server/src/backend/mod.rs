@@ -6,10 +6,13 @@
 //! - `accounts`: sign-up, log-in, log-out and the signed-in account.
 //! - `commands`: todo and team commands, each checked for membership first.
 //! - `invitations`: making, previewing and using invite links.
+//! - `held_invitations`: a link made without JavaScript, held for the page the browser
+//!   comes back to.
 //! - `views`: what pages show, assembled from the read models and display names.
 
 mod accounts;
 mod commands;
+mod held_invitations;
 mod invitations;
 mod views;
 
@@ -33,6 +36,7 @@ use app::{
     domain::{CommandId, Email, Password, Position, TeamId, TodoId, UserId, team::InviteToken},
 };
 use async_trait::async_trait;
+use held_invitations::HeldInvitations;
 use http::request::Parts;
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
@@ -44,6 +48,7 @@ pub struct TidingsBackend {
     metrics: Arc<Metrics>,
     /// The live connections of each session, ended at log-out.
     signed_in: Arc<SignedIn>,
+    held: HeldInvitations,
 }
 
 impl TidingsBackend {
@@ -62,6 +67,7 @@ impl TidingsBackend {
             limits,
             metrics,
             signed_in,
+            held: HeldInvitations::default(),
         }
     }
 
@@ -181,6 +187,26 @@ impl Backend for TidingsBackend {
 
     async fn team_members(&self, viewer: UserId, team: TeamId) -> Result<TeamMembers, AppError> {
         self.members_view(viewer, team).await
+    }
+
+    async fn hold_invitation(
+        &self,
+        request: &Parts,
+        team: TeamId,
+        made: NewInvitation,
+    ) -> Result<(), AppError> {
+        let session = sessions::key_of(&sessions::session_of(request)?)?;
+        self.held.hold(session, team, made, Instant::now());
+        Ok(())
+    }
+
+    async fn take_held_invitation(
+        &self,
+        request: &Parts,
+        team: TeamId,
+    ) -> Result<Option<NewInvitation>, AppError> {
+        let session = sessions::key_of(&sessions::session_of(request)?)?;
+        Ok(self.held.take(&session, team, Instant::now()))
     }
 
     async fn team_board(&self, viewer: UserId, team: TeamId) -> Result<TeamBoard, AppError> {

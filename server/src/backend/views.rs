@@ -69,6 +69,8 @@ impl TidingsBackend {
                 })
                 .collect(),
             position,
+            // The server function adds the session's held link, if any.
+            held_invitation: None,
         })
     }
 

@@ -6,6 +6,7 @@
 mod accounts;
 mod bad_input;
 mod error_links;
+mod first_load;
 pub(crate) mod helpers;
 pub(crate) mod live;
 mod live_abuse;

@@ -627,3 +627,76 @@ async fn sixteen_people_joining_through_one_link_at_the_same_moment_all_get_in()
         .count();
     assert_eq!(members, 17, "Ada and the sixteen");
 }
+
+/// Posts the invite form of `person`'s team as a browser without JavaScript does; hands back
+/// the path the redirect leads to (its `Location`, the members page).
+async fn invite_without_javascript(person: &Person) -> String {
+    let page = person.url(&format!("/teams/{}/members", person.team));
+    let (team, command_id) = (person.team.to_string(), CommandId::new().to_string());
+    let response = person
+        .client
+        .post(person.url("/api/create_invitation"))
+        .header("accept", "text/html")
+        .header("referer", &page)
+        .form(&[
+            ("team_id", team.as_str()),
+            ("kind", "single"),
+            ("command_id", command_id.as_str()),
+        ])
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 302);
+    let location = response.headers()["location"].to_str().unwrap();
+    let path = location
+        .strip_prefix(&person.url(""))
+        .expect("a page of this site");
+    assert_eq!(path, format!("/teams/{}/members", person.team));
+    path.to_owned()
+}
+
+/// The invite links a page shows in full (`<origin>/join/<token>`).
+fn links_shown(person: &Person, html: &str) -> usize {
+    html.matches(&person.url("/join/")).count()
+}
+
+#[tokio::test]
+async fn a_link_made_without_javascript_is_shown_once_on_the_page_the_form_comes_back_to() {
+    let app = spawn_app().await;
+    let location = invite_without_javascript(&app).await;
+    let (status, page) = app.page(&location).await;
+    assert_eq!(status, 200);
+    assert_eq!(links_shown(&app, &page), 1, "{page}");
+
+    let (_, again) = app.page(&location).await;
+    assert_eq!(links_shown(&app, &again), 0, "shown a second time");
+    let open = members(&app, app.team).await.unwrap().invitations;
+    assert_eq!(open.len(), 1);
+}
+
+#[tokio::test]
+async fn a_held_link_is_shown_to_no_other_browser_and_in_no_other_team() {
+    let (app, bob) = spawn_app_with_bob().await;
+    let location = invite_without_javascript(&app).await;
+    let (_, bobs) = bob.page(&location).await;
+    assert_eq!(
+        links_shown(&bob, &bobs),
+        0,
+        "another member's browser saw it"
+    );
+    let second = app.create_team("Second").await.unwrap().team_id;
+    let (_, elsewhere) = app.page(&format!("/teams/{second}/members")).await;
+    assert_eq!(links_shown(&app, &elsewhere), 0, "shown in another team");
+    let (_, own) = app.page(&location).await;
+    assert_eq!(links_shown(&app, &own), 1, "the maker's page lost it");
+}
+
+#[tokio::test]
+async fn a_link_made_with_javascript_is_not_held_for_a_later_page() {
+    let app = spawn_app().await;
+    let made = app.invite("single").await.unwrap();
+    let (_, page) = app.page(&format!("/teams/{}/members", app.team)).await;
+    assert!(!page.contains(&made.path), "{page}");
+    let held = members(&app, app.team).await.unwrap().held_invitation;
+    assert_eq!(held, None);
+}
