@@ -1,5 +1,6 @@
 //! `GET /healthz`: whether this instance serves as it should. It answers 503, with one line
-//! per problem, while a background task's last attempt failed (the projector, the reactor,
+//! per problem (which task, never its error: `/healthz` answers anyone, and an error can
+//! name hosts and queries; each task logs its own), while a background task's last attempt failed (the projector, the reactor,
 //! the log's tail), or while the reactor has been behind the log's head for longer than
 //! [`LAG_BOUND`]; otherwise 200 `ok`. A task that ends brings the whole process down instead
 //! (`startup::Application::run_until_stopped`), so a supervisor restarts it.
@@ -12,7 +13,7 @@ use crate::{metrics::Metrics, store::postgres::TailStatus};
 use app::domain::Position;
 use axum::{Extension, http::StatusCode, response::IntoResponse};
 use std::{
-    collections::BTreeMap,
+    collections::BTreeSet,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -23,16 +24,16 @@ pub const LAG_BOUND: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default)]
 pub struct Health {
-    /// The background tasks whose last attempt failed, with why.
-    failing: Mutex<BTreeMap<&'static str, String>>,
+    /// The background tasks whose last attempt failed.
+    failing: Mutex<BTreeSet<&'static str>>,
     /// The oldest head seen that the reactor had not reached, and when it was seen.
     behind: Mutex<Option<(Position, Instant)>>,
 }
 
 impl Health {
-    /// `task`'s last attempt failed with `cause`; it will try again.
-    pub fn failing(&self, task: &'static str, cause: String) {
-        lock(&self.failing).insert(task, cause);
+    /// `task`'s last attempt failed (it logged why); it will try again.
+    pub fn failing(&self, task: &'static str) {
+        lock(&self.failing).insert(task);
     }
 
     /// `task`'s last attempt succeeded.
@@ -56,7 +57,7 @@ impl Health {
     pub fn problems(&self, now: Instant) -> Vec<String> {
         let mut problems: Vec<String> = lock(&self.failing)
             .iter()
-            .map(|(task, cause)| format!("the {task} is failing: {cause}"))
+            .map(|task| format!("the {task} is failing; the server's log says why"))
             .collect();
         if let Some((head, since)) = *lock(&self.behind) {
             let lag = now.saturating_duration_since(since);
@@ -83,7 +84,7 @@ impl Health {
             self.sample(*head.borrow(), metrics.broadcast_position(), Instant::now());
             if let Some(tail) = &tail {
                 if tail.failing() {
-                    self.failing("log's tail", "cannot read the log's head".to_owned());
+                    self.failing("log's tail");
                 } else {
                     self.up("log's tail");
                 }
@@ -142,10 +143,10 @@ mod tests {
     #[test]
     fn a_failing_task_is_a_problem_until_it_is_up_again() {
         let health = Health::default();
-        health.failing("projector", "the database is down".into());
+        health.failing("projector");
         assert_eq!(
             health.problems(Instant::now()),
-            ["the projector is failing: the database is down"]
+            ["the projector is failing; the server's log says why"]
         );
         health.up("projector");
         assert!(health.problems(Instant::now()).is_empty());

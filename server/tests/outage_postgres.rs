@@ -200,6 +200,10 @@ async fn a_database_that_goes_away_and_comes_back_loses_nothing_acknowledged() {
     );
     let unhealthy = health_becomes(&app, 503).await;
     assert!(unhealthy.contains("log's tail is failing"), "{unhealthy}");
+    assert!(
+        !unhealthy.contains("127.0.0.1") && !unhealthy.contains("error"),
+        "/healthz answers anyone: no error text, no host: {unhealthy}"
+    );
 
     proxy.restore();
     let retried: Vec<CommandId> = in_flight

@@ -48,7 +48,7 @@ impl Reactor {
             loop {
                 if let Err(error) = reactor.catch_up().await {
                     tracing::error!(%error, "broadcasting failed; retrying in a second");
-                    health.failing("reactor", error.to_string());
+                    health.failing("reactor");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }

@@ -67,9 +67,8 @@ impl Projector {
                         reached_tx.send_replace(reached);
                     }
                     Err(error) => {
-                        let cause = crate::error_chain(&error).to_string();
-                        tracing::error!(error = %cause, "projection failed; retrying in a second");
-                        health.failing("projector", cause);
+                        tracing::error!(error = %crate::error_chain(&error), "projection failed; retrying in a second");
+                        health.failing("projector");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         continue;
                     }
