@@ -20,6 +20,16 @@ const BASE_URL = `http://${ADDR}`;
 // A second server with tight rate limits, for the specs that hit them (limits.spec.ts).
 const LIMITED_ADDR = `${HOST}:${PORT + 1}`;
 const LIMITED_ARGS = '--commands-per-user 3/h --login-per-account 2/h';
+// Two instances on one fresh PostgreSQL database, for instances.spec.ts; the specs read
+// their addresses from E2E_INSTANCE_A and E2E_INSTANCE_B (set below).
+const INSTANCE_A = `${HOST}:${PORT + 2}`;
+const INSTANCE_B = `${HOST}:${PORT + 3}`;
+process.env.E2E_INSTANCE_A = `http://${INSTANCE_A}`;
+process.env.E2E_INSTANCE_B = `http://${INSTANCE_B}`;
+// The PostgreSQL server the tests use (scripts/test exports it; the default is the one
+// these machines run).
+const POSTGRES_URL =
+  process.env.TIDINGS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Cargo's target folder: the repository's own, or CARGO_TARGET_DIR (relative to the repository
 // root, as cargo reads it there). The site itself always goes to ../target/site.
 const TARGET_DIR = path.resolve('..', process.env.CARGO_TARGET_DIR ?? 'target');
@@ -48,6 +58,31 @@ const serverScript = (addr: string, args: string): string => [
   'wait "$pid"; status=$?',
   // If a signal interrupted `wait`, wait once more for the server to exit.
   'wait "$pid" 2>/dev/null; exit "$status"',
+].join('\n');
+
+// Both instances on one new database, made with psql and dropped when Playwright stops
+// them; each instance keeps its own (unused) data directory. They share the subscription
+// secret, as instances must.
+const instancesScript = (a: string, b: string): string => [
+  'set -u',
+  'unset DATABASE_URL TIDINGS_DATA_DIR TIDINGS_ADDR TIDINGS_PUSHER_SECRET',
+  `admin=${sh(POSTGRES_URL)}`,
+  'db="tidings_e2e_$(date +%s)_$$"',
+  'psql "$admin" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \\"$db\\"" || exit 1',
+  'url="${admin%/*}/$db"',
+  'd="$(mktemp -d "${TMPDIR:-/tmp}/tidings-e2e.XXXXXX")"',
+  'pids=""',
+  'cleanup() { kill -TERM $pids 2>/dev/null; wait; rm -rf "$d"; psql "$admin" -qc "DROP DATABASE IF EXISTS \\"$db\\" WITH (FORCE)"; }',
+  'trap cleanup EXIT',
+  'trap "exit 143" INT TERM',
+  'echo "e2e instances on $url"',
+  ...[a, b].map((addr, i) => [
+    `mkdir "$d/${i}"`,
+    `${sh(SERVER_BIN)} serve --addr ${addr} --data-dir "$d/${i}" --database-url "$url" --pusher-secret e2e-instances &`,
+    'pids="$pids $!"',
+  ].join('\n')),
+  // The first to end ends the other (through the EXIT trap).
+  'wait -n; exit $?',
 ].join('\n');
 
 const server = (addr: string, args: string) => ({
@@ -114,5 +149,10 @@ export default defineConfig({
       },
     },
   ],
-  webServer: [server(ADDR, ''), server(LIMITED_ADDR, LIMITED_ARGS)],
+  webServer: [
+    server(ADDR, ''),
+    server(LIMITED_ADDR, LIMITED_ARGS),
+    // Playwright waits for B's /healthz; the spec waits for A's too.
+    { ...server(INSTANCE_B, ''), command: `bash -c ${sh(instancesScript(INSTANCE_A, INSTANCE_B))}` },
+  ],
 });

@@ -3,7 +3,10 @@
 //! of its share is subscribed, `complete` once every socket has every event, and after
 //! `stop` its `WorkerReport` as JSON.
 
-use crate::plan::Share;
+use crate::{
+    latency::{Latencies, LatencyError},
+    plan::Share,
+};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -51,6 +54,37 @@ pub struct WorkerReport {
     pub latencies: String,
 }
 
+/// Several workers' reports added up.
+#[derive(Debug)]
+pub struct Totals {
+    pub deliveries: u64,
+    pub short_sockets: u64,
+    pub extra_sockets: u64,
+    pub closed_sockets: u64,
+    pub foreign_frames: u64,
+    pub last_receive_micros: Option<u64>,
+    pub latencies: Latencies,
+}
+
+impl Totals {
+    pub fn of(reports: &[WorkerReport]) -> Result<Self, LatencyError> {
+        let mut latencies = Latencies::default();
+        for report in reports {
+            latencies.merge(&Latencies::decode(&report.latencies)?)?;
+        }
+        let total = |field: fn(&WorkerReport) -> u64| reports.iter().map(field).sum::<u64>();
+        Ok(Self {
+            deliveries: total(|r| r.deliveries),
+            short_sockets: total(|r| r.short_sockets),
+            extra_sockets: total(|r| r.extra_sockets),
+            closed_sockets: total(|r| r.closed_sockets),
+            foreign_frames: total(|r| r.foreign_frames),
+            last_receive_micros: reports.iter().filter_map(|r| r.last_receive_micros).max(),
+            latencies,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +110,35 @@ mod tests {
         let job = job(&["a", "b", "c"]);
         let cookies: Vec<&str> = (100..104).map(|i| job.cookie_for(i)).collect();
         assert_eq!(cookies, ["b", "c", "a", "b"]);
+    }
+
+    fn report(deliveries: u64, latencies: &[u64], last: Option<u64>) -> WorkerReport {
+        let mut histogram = Latencies::default();
+        latencies
+            .iter()
+            .for_each(|&micros| histogram.record(micros));
+        WorkerReport {
+            deliveries,
+            short_sockets: 1,
+            extra_sockets: 0,
+            closed_sockets: 0,
+            foreign_frames: 2,
+            last_receive_micros: last,
+            latencies: histogram.encode(),
+        }
+    }
+
+    #[test]
+    fn reports_add_up_their_counts_and_merge_their_latencies() {
+        let totals = Totals::of(&[
+            report(3, &[1_000, 2_000, 3_000], Some(7)),
+            report(2, &[4_000, 5_000], None),
+        ])
+        .unwrap();
+        assert_eq!(totals.deliveries, 5);
+        assert_eq!((totals.short_sockets, totals.foreign_frames), (2, 4));
+        assert_eq!(totals.last_receive_micros, Some(7));
+        assert_eq!(totals.latencies.summary().count, 5);
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! baseline` or `both` it measures the same against `tidings-load baseline-server`, a
 //! minimal fan-out server, and reports Tidings / baseline ratios.
 //!
+//! `tidings-load across` measures fan-out across instances: two servers on one PostgreSQL
+//! database, subscribers on both, commands on one; it reports each path's latencies and
+//! their ratio.
+//!
 //! `tidings-load commands` measures the end-to-end command rate: N clients each sending
 //! `create_todo` as soon as the last one answered (with the projection waited for), on
 //! SQLite and PostgreSQL, with PostgreSQL / SQLite ratios. It depends on the workspace's
@@ -29,6 +33,8 @@
 //!   - `ratio`: Tidings / baseline, per subscriber count.
 //!   - `children`: child processes that die with the coordinator.
 //!   - `limits`: the open-files limit, raised to its hard limit.
+//! - `across`: `across`, fan-out across two instances on PostgreSQL.
+//!   - `options`, `round` (one subscriber count on two fresh instances), `report`.
 //! - `command_rate`: `commands`, the end-to-end command rate.
 //!   - `options`, `backend` (SQLite or PostgreSQL, and a fresh database), `round` (one
 //!     backend at one client count), `clients` (the closed loop), `report`.
@@ -53,6 +59,7 @@
 //! - `metrics`: values from the server's Prometheus text.
 //! - `clock`: the wall clock in microseconds, shared by sender and receivers.
 
+mod across;
 mod api;
 mod baseline;
 mod clock;
@@ -93,6 +100,9 @@ enum Command {
     /// The end-to-end command rate: `create_todo` from N concurrent clients, each waiting
     /// for its answer, on each backend; prints commands/s and latencies.
     Commands(command_rate::CommandRateOptions),
+    /// Fan-out across instances: two servers on one fresh PostgreSQL database, subscribers
+    /// on both, commands on the first; prints each path's latencies and their ratio.
+    Across(across::AcrossOptions),
     /// One process of subscribers, driven by `run` over stdin and stdout.
     Worker,
     /// The minimal fan-out server that `run --target baseline` measures; prints its address.
@@ -118,6 +128,7 @@ fn main() -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Run(options) => one_thread()?.block_on(run::run(options)),
+        Command::Across(options) => one_thread()?.block_on(across::run(options)),
         Command::Commands(options) => one_thread()?.block_on(command_rate::run(options)),
         Command::Worker => one_thread()?.block_on(worker::run()),
         Command::BaselineServer(options) => tokio::runtime::Builder::new_multi_thread()

@@ -99,10 +99,14 @@ impl Storage {
                 let (seats, keeper) = PgSeats::start(pool.clone(), settings.seat_lease)
                     .await
                     .map_err(StorageError::Seats)?;
+                let tail_task = log.take_tail_task().expect("a new store's tail task");
                 Self {
                     tail: Some(log.tail()),
                     seats: Some(Arc::new(seats)),
-                    background: vec![Task::new("seats' lease keeper", keeper)],
+                    background: vec![
+                        Task::new("seats' lease keeper", keeper),
+                        Task::new("log's tail", tail_task),
+                    ],
                     log: Arc::new(log),
                     read_models: Arc::new(read_models.clone()),
                     projections: Arc::new(read_models),

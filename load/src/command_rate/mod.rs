@@ -13,7 +13,7 @@
 //! - `clients`: the closed-loop clients, and what counts in the window.
 //! - `report`: rows, ratios and errors as Markdown and JSON.
 
-mod backend;
+pub(crate) mod backend;
 mod clients;
 mod options;
 mod report;

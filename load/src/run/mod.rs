@@ -4,16 +4,16 @@
 //! JSON line. Every child dies with it, on success, error, timeout or Ctrl-C.
 
 pub(crate) mod children;
-mod commands;
+pub(crate) mod commands;
 pub(crate) mod limits;
 mod options;
 mod ratio;
 mod report;
-mod round;
+pub(crate) mod round;
 pub(crate) mod server;
 mod target;
 pub(crate) mod team;
-mod workers;
+pub(crate) mod workers;
 
 pub use options::RunOptions;
 

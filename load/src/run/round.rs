@@ -14,8 +14,7 @@ use super::{
     workers::Workers,
 };
 use crate::{
-    job::{Job, WorkerReport},
-    latency::Latencies,
+    job::{Job, Totals, WorkerReport},
     metrics,
     plan::{self, MAX_ADDRESSES},
     procfs::{CpuTime, Probe},
@@ -24,7 +23,7 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep};
 
 /// How long all subscribers may take to connect and subscribe: a base plus 20 ms each.
-fn subscribe_deadline(subscribers: usize) -> Instant {
+pub(crate) fn subscribe_deadline(subscribers: usize) -> Instant {
     Instant::now() + Duration::from_secs(30) + Duration::from_millis(20) * subscribers as u32
 }
 
@@ -130,19 +129,11 @@ struct Measured {
 
 impl Measured {
     fn into_row(self, options: &RunOptions) -> anyhow::Result<Row> {
-        let mut latencies = Latencies::default();
-        for report in &self.reports {
-            latencies.merge(&Latencies::decode(&report.latencies)?)?;
-        }
-        let total = |field: fn(&WorkerReport) -> u64| self.reports.iter().map(field).sum::<u64>();
-        let deliveries = total(|r| r.deliveries);
+        let totals = Totals::of(&self.reports)?;
+        let deliveries = totals.deliveries;
         let expected = self.subscribers as u64 * self.sent.count;
-        let last_receive = self
-            .reports
-            .iter()
-            .filter_map(|r| r.last_receive_micros)
-            .max();
-        let window_s = last_receive
+        let window_s = totals
+            .last_receive_micros
             .map(|last| last.saturating_sub(self.sent.first_sent_micros) as f64 / 1e6)
             .unwrap_or(0.0);
         let (rss_before, rss_after) = self.rss;
@@ -161,16 +152,16 @@ impl Measured {
             expected_deliveries: expected,
             deliveries,
             missing_deliveries: expected.saturating_sub(deliveries),
-            short_sockets: total(|r| r.short_sockets),
-            extra_sockets: total(|r| r.extra_sockets),
-            closed_sockets: total(|r| r.closed_sockets),
-            foreign_frames: total(|r| r.foreign_frames),
+            short_sockets: totals.short_sockets,
+            extra_sockets: totals.extra_sockets,
+            closed_sockets: totals.closed_sockets,
+            foreign_frames: totals.foreign_frames,
             deliveries_per_s: if window_s > 0.0 {
                 deliveries as f64 / window_s
             } else {
                 0.0
             },
-            latency: latencies.summary(),
+            latency: totals.latencies.summary(),
             command_http: self.sent.http.summary(),
             window_s,
             server_cpu_s: server_cpu.total(),

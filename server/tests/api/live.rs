@@ -198,6 +198,13 @@ pub(crate) async fn resume_team(person: &Person, socket: &mut Socket, socket_id:
     send(socket, subscribe).await;
 }
 
+/// The log position a todo frame carries.
+pub(crate) fn position(frame: &Value) -> u64 {
+    let data: Value = serde_json::from_str(frame["data"].as_str().expect("a data string"))
+        .expect("the data is JSON");
+    data["position"].as_u64().expect("a position")
+}
+
 /// The next text frame as JSON; `None` when the socket ends or stays silent for `wait`.
 pub(crate) async fn frame_within(socket: &mut Socket, wait: Duration) -> Option<Value> {
     loop {

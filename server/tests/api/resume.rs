@@ -3,7 +3,7 @@
 //! in order, each event once.
 
 use super::helpers::{Person, spawn_app_with};
-use super::live::{Socket, frame_within, resumed};
+use super::live::{Socket, frame_within, position, resumed};
 use futures_util::StreamExt;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -32,11 +32,6 @@ async fn subscribe_from(person: &Person, from: u64) -> Socket {
     resumed(person, from)
         .await
         .expect("the resumed subscription is admitted")
-}
-
-fn position(frame: &Value) -> u64 {
-    let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
-    data["position"].as_u64().unwrap()
 }
 
 /// `reads[i]` frames are read before the i-th reconnect; `writes` commands commit

@@ -6,15 +6,7 @@ use crate::api::{helpers::spawn_app, live::next};
 
 /// What `/metrics` of the instance at `addr` says `name` is.
 async fn metric(app: &crate::api::helpers::TestApp, addr: std::net::SocketAddr, name: &str) -> u64 {
-    let text = app
-        .client
-        .get(format!("http://{addr}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, text) = app.on(addr).page("/metrics").await;
     text.lines()
         .find_map(|line| line.strip_prefix(&format!("{name} ")))
         .unwrap_or_else(|| panic!("no {name} in {text}"))

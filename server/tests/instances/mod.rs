@@ -5,28 +5,21 @@
 
 mod kill;
 mod listener;
+mod rebuild;
 mod seats;
 
 use crate::api::{
     helpers::{Person, TestApp, spawn_app, spawn_app_with_bob},
     live::{
-        authorize, connect, next, resume_team, silent, subscribe_to_team, subscribe_with,
+        authorize, connect, next, position, resume_team, silent, subscribe_to_team, subscribe_with,
         team_channel,
     },
 };
-use serde_json::Value;
 use std::{net::SocketAddr, process::Stdio, time::Duration};
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},
 };
-
-/// The `position` a todo frame carries.
-fn position(frame: &Value) -> u64 {
-    let data: Value = serde_json::from_str(frame["data"].as_str().expect("a data string"))
-        .expect("the data is JSON");
-    data["position"].as_u64().expect("a position")
-}
 
 #[tokio::test]
 async fn a_session_made_on_one_instance_works_on_the_other() {

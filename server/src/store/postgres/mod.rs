@@ -41,8 +41,11 @@ use app::domain::{CommandId, Position, Version};
 use async_trait::async_trait;
 use link::Link;
 use sqlx::PgPool;
-use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, watch};
+use std::sync::{Arc, Mutex};
+use tokio::{
+    sync::{mpsc, oneshot, watch},
+    task::JoinHandle,
+};
 use writer::{Request, Writer};
 
 /// How the writer groups appends.
@@ -93,6 +96,8 @@ struct Shared {
     requests: mpsc::Sender<Request>,
     head: Arc<watch::Sender<Position>>,
     tail: Arc<TailStatus>,
+    /// The tail's task, until someone takes it to watch it (`take_tail_task`).
+    tail_task: Mutex<Option<JoinHandle<()>>>,
     _stop_tail: oneshot::Sender<()>,
 }
 
@@ -117,7 +122,7 @@ impl PgEventStore {
         writer.start().await?;
         let tail = Arc::new(TailStatus::default());
         let (stop_tail, stop) = oneshot::channel();
-        tail::spawn(
+        let tail_task = tail::spawn(
             pool.clone(),
             options.listen,
             head.clone(),
@@ -129,6 +134,7 @@ impl PgEventStore {
             requests,
             head,
             tail,
+            tail_task: Mutex::new(Some(tail_task)),
             _stop_tail: stop_tail,
         };
         Ok(Self {
@@ -139,6 +145,16 @@ impl PgEventStore {
     /// How the tail of other processes' commits is doing.
     pub fn tail(&self) -> Arc<TailStatus> {
         self.shared.tail.clone()
+    }
+
+    /// The tail's task (it and its listener), for the server's supervisor: it ends only when
+    /// this store is dropped, or by a panic. `None` once taken.
+    pub fn take_tail_task(&self) -> Option<JoinHandle<()>> {
+        self.shared
+            .tail_task
+            .lock()
+            .expect("nothing panics while holding the tail task's lock")
+            .take()
     }
 }
 

@@ -22,7 +22,10 @@ use std::{
     },
     time::Duration,
 };
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::{
+    sync::{Notify, oneshot, watch},
+    task::JoinHandle,
+};
 
 /// How often the head is read when no notification comes.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -57,15 +60,17 @@ impl TailStatus {
 }
 
 /// Starts the tail, and its listener if `listen`; both stop when `stop` is dropped (or sent).
+/// The task answered is the tail's: it ends only when stopped, or by a panic of the tail or
+/// of the listener (which it passes on), so that whoever watches it sees either die.
 pub(super) fn spawn(
     pool: PgPool,
     listen: bool,
     head: Arc<watch::Sender<Position>>,
     status: Arc<TailStatus>,
     stop: oneshot::Receiver<()>,
-) {
+) -> JoinHandle<()> {
     let wake = Arc::new(Notify::new());
-    let listener = listen.then(|| {
+    let mut listener = listen.then(|| {
         tokio::spawn(listen_for_commits(
             pool.clone(),
             wake.clone(),
@@ -73,14 +78,28 @@ pub(super) fn spawn(
         ))
     });
     tokio::spawn(async move {
+        let listening = async {
+            match &mut listener {
+                Some(task) => task.await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             () = follow(&pool, &head, &status, &wake) => {}
             _ = stop => {}
+            ended = listening => {
+                // The listener never returns by itself: it ended by a panic.
+                if let Err(error) = ended
+                    && error.is_panic()
+                {
+                    std::panic::resume_unwind(error.into_panic());
+                }
+            }
         }
         if let Some(listener) = listener {
             listener.abort();
         }
-    });
+    })
 }
 
 /// Reads the head whenever woken or polled, and publishes it if it moved forward.

@@ -251,3 +251,18 @@ async fn each_committed_group_announces_its_head_once() {
     }
     assert_eq!(heard, ["3", "4"]);
 }
+
+#[tokio::test]
+async fn the_tail_task_is_handed_out_once_and_ends_with_its_store() {
+    let db = database().await;
+    let store = super::PgEventStore::open(db.pool.clone()).await.unwrap();
+    let task = store.take_tail_task().expect("the first take hands it out");
+    assert!(store.take_tail_task().is_none(), "handed out twice");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(!task.is_finished(), "the tail ended while its store lives");
+    drop(store);
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .expect("the tail ends once its store is dropped")
+        .expect("without a panic");
+}
