@@ -12,7 +12,7 @@
 //! Each write takes SQLite's one write lock (`BEGIN IMMEDIATE`), so appends wait while it
 //! runs: the caller keeps a transaction to one page of the log.
 
-use super::{raw, writes};
+use super::{raw, schema, writes};
 use crate::db::sqlite::connect_dedicated;
 use crate::projection::{BulkLoad, ProjectionError, Tables, TodoRow, Update};
 use app::domain::TodoId;
@@ -60,9 +60,10 @@ impl BulkLoad for SqliteBulkLoad {
         written
     }
 
-    /// The secondary indexes are built by the swap, under their live names.
+    /// Builds the secondary indexes, before the swap and outside it.
     async fn finish(mut self: Box<Self>) -> Result<(), ProjectionError> {
-        let conn = self.conn.take().expect(CANCELLED);
+        let mut conn = self.conn.take().expect(CANCELLED);
+        schema::create_indexes(&mut conn, Tables::NEXT).await?;
         conn.close().await?;
         Ok(())
     }

@@ -82,7 +82,8 @@ impl ProjectionStore for SqliteReadModels {
 
     /// Holding the write lock, no event can commit and no projector write: what the new
     /// tables lack is the few events committed since their catch-up, and once they are in,
-    /// the new tables are exactly as current as the live ones.
+    /// the new tables are exactly as current as the live ones. Their secondary indexes were
+    /// built with the bulk load (`bulk`), so the lock is held for renames, not index builds.
     async fn swap_next(&self, log: &dyn EventStore) -> Result<Position, ProjectionError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let next = Tables::NEXT;
@@ -107,7 +108,6 @@ impl ProjectionStore for SqliteReadModels {
             .bind(next.checkpoint)
             .execute(&mut *tx)
             .await?;
-        schema::create_live_indexes(&mut tx).await?;
         tx.commit().await?;
         Ok(reached)
     }
