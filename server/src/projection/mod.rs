@@ -38,6 +38,9 @@ use std::collections::HashMap;
 pub enum ProjectionError {
     #[error("the read models' database failed")]
     Database(#[from] sqlx::Error),
+    /// A call on SQLite's raw handle (the rebuild's bulk load) failed.
+    #[error("the read models' database failed")]
+    RawSqlite(#[from] sqlite::RawSqliteError),
     #[error("the log could not be read")]
     Store(#[from] StoreError),
     #[error("cannot project: {0}")]

@@ -1,5 +1,6 @@
 //! A rebuild's bulk load into SQLite ([`BulkLoad`]): the rebuilt tables filled on a
-//! connection of their own whose commits are not synced.
+//! connection of their own whose commits are not synced, each page of rows written on the
+//! raw handle in one blocking call ([`raw`](super::raw)), off the runtime's threads.
 //!
 //! `synchronous = NORMAL` rather than `OFF`: in WAL mode both leave a commit unsynced, but
 //! under `OFF` a checkpoint run by this connection would also copy other connections' commits
@@ -11,7 +12,7 @@
 //! Each write takes SQLite's one write lock (`BEGIN IMMEDIATE`), so appends wait while it
 //! runs: the caller keeps a transaction to one page of the log.
 
-use super::writes;
+use super::{raw, schema, writes};
 use crate::db::sqlite::connect_dedicated;
 use crate::projection::{BulkLoad, ProjectionError, Tables, TodoRow, Update};
 use app::domain::TodoId;
@@ -20,16 +21,21 @@ use sqlx::{Connection, Executor, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 
 pub(super) struct SqliteBulkLoad {
-    conn: SqliteConnection,
+    /// `None` only while a write has it on a blocking thread.
+    conn: Option<SqliteConnection>,
 }
 
 impl SqliteBulkLoad {
     pub(super) async fn open(pool: &SqlitePool) -> Result<Self, ProjectionError> {
         let mut conn = connect_dedicated(pool).await?;
         conn.execute("PRAGMA synchronous = NORMAL").await?;
-        Ok(Self { conn })
+        Ok(Self { conn: Some(conn) })
     }
 }
+
+/// A write cancelled on its blocking thread never gives the connection back; the whole load
+/// is cancelled with it.
+const CANCELLED: &str = "a write was cancelled before it gave the connection back";
 
 #[async_trait]
 impl BulkLoad for SqliteBulkLoad {
@@ -37,19 +43,36 @@ impl BulkLoad for SqliteBulkLoad {
         &mut self,
         todos: &[TodoId],
     ) -> Result<HashMap<TodoId, TodoRow>, ProjectionError> {
-        writes::load_todos(&mut self.conn, Tables::NEXT, todos).await
+        let conn = self.conn.as_mut().expect(CANCELLED);
+        writes::load_todos(conn, Tables::NEXT, todos).await
     }
 
+    /// The connection goes to a blocking thread with the page, and comes back with it.
     async fn write(&mut self, update: Update) -> Result<(), ProjectionError> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await?;
-        writes::write(&mut tx, Tables::NEXT, &update).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut conn = self.conn.take().expect(CANCELLED);
+        let (conn, written) = tokio::task::spawn_blocking(move || {
+            let written = write_page(&mut conn, &update);
+            (conn, written)
+        })
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+        self.conn = Some(conn);
+        written
     }
 
-    /// The secondary indexes are built by the swap, under their live names.
-    async fn finish(self: Box<Self>) -> Result<(), ProjectionError> {
-        self.conn.close().await?;
+    /// Builds the secondary indexes, before the swap and outside it.
+    async fn finish(mut self: Box<Self>) -> Result<(), ProjectionError> {
+        let mut conn = self.conn.take().expect(CANCELLED);
+        schema::create_indexes(&mut conn, Tables::NEXT).await?;
+        conn.close().await?;
         Ok(())
     }
+}
+
+/// Writes `update` in one transaction, holding sqlx's lock on the handle meanwhile. Runs on
+/// a blocking thread.
+fn write_page(conn: &mut SqliteConnection, update: &Update) -> Result<(), ProjectionError> {
+    let mut locked = tokio::runtime::Handle::current().block_on(conn.lock_handle())?;
+    let db = raw::Db::new(&mut locked);
+    db.in_transaction(|db| Ok(writes::write_on(db, Tables::NEXT, update)?))
 }

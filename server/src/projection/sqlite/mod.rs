@@ -3,15 +3,24 @@
 //!
 //! - `schema`: the tables' DDL, by generation.
 //! - `queries`: what pages read, each in one read transaction with the checkpoint.
-//! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows.
+//! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows, through sqlx
+//!   or on the raw handle.
+//! - `statements`: the statements that write an update, each with the values it binds.
+//! - `values`: those values, as the tables store them.
+//! - `raw`: statements run on the raw SQLite handle, in one blocking call.
 //! - `bulk`: a rebuild's bulk load, on a connection of its own.
 //! - `rows`: rows decoded into typed values.
 
 mod bulk;
 mod queries;
+mod raw;
 mod rows;
 mod schema;
+mod statements;
+mod values;
 mod writes;
+
+pub use raw::RawSqliteError;
 
 use super::{BulkLoad, ProjectionError, ProjectionStore, Tables, fold, todos_touched};
 use crate::store::{EventStore, RecordedEvent};
@@ -73,7 +82,8 @@ impl ProjectionStore for SqliteReadModels {
 
     /// Holding the write lock, no event can commit and no projector write: what the new
     /// tables lack is the few events committed since their catch-up, and once they are in,
-    /// the new tables are exactly as current as the live ones.
+    /// the new tables are exactly as current as the live ones. Their secondary indexes were
+    /// built with the bulk load (`bulk`), so the lock is held for renames, not index builds.
     async fn swap_next(&self, log: &dyn EventStore) -> Result<Position, ProjectionError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let next = Tables::NEXT;
@@ -98,7 +108,6 @@ impl ProjectionStore for SqliteReadModels {
             .bind(next.checkpoint)
             .execute(&mut *tx)
             .await?;
-        schema::create_live_indexes(&mut tx).await?;
         tx.commit().await?;
         Ok(reached)
     }

@@ -19,7 +19,7 @@ pub(super) async fn prepare(conn: &mut SqliteConnection) -> Result<(), sqlx::Err
         drop(conn, Tables::LIVE).await?;
     }
     create(conn, Tables::LIVE).await?;
-    create_live_indexes(conn).await?;
+    create_indexes(conn, Tables::LIVE).await?;
     if shape != Tables::SHAPE {
         conn.execute(format!("PRAGMA user_version = {}", Tables::SHAPE).as_str())
             .await?;
@@ -105,16 +105,68 @@ pub(super) async fn create(conn: &mut SqliteConnection, tables: Tables) -> Resul
     Ok(())
 }
 
-/// The indexes that pages need. Built with fixed names, so only on the live tables.
-pub(super) async fn create_live_indexes(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS todo_rows_by_team ON todo_rows (team_id, created_at);
-         CREATE INDEX IF NOT EXISTS todo_timeline_by_todo ON todo_timeline (todo_id, position);
-         CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id);
-         CREATE INDEX IF NOT EXISTS team_invitations_by_team
-             ON team_invitations (team_id, created_at);",
-    )
-    .await?;
+/// A secondary index that pages need, on one of a generation's tables.
+struct Index {
+    /// Its two names: a rebuild's tables take the one the live tables do not hold, since
+    /// SQLite cannot rename an index when the swap renames its table.
+    names: [&'static str; 2],
+    table: fn(Tables) -> &'static str,
+    columns: &'static str,
+}
+
+const INDEXES: [Index; 4] = [
+    Index {
+        names: ["todo_rows_by_team", "todo_rows_by_team_2"],
+        table: |tables| tables.todos,
+        columns: "team_id, created_at",
+    },
+    Index {
+        names: ["todo_timeline_by_todo", "todo_timeline_by_todo_2"],
+        table: |tables| tables.timeline,
+        columns: "todo_id, position",
+    },
+    Index {
+        names: ["team_members_by_user", "team_members_by_user_2"],
+        table: |tables| tables.members,
+        columns: "user_id",
+    },
+    Index {
+        names: ["team_invitations_by_team", "team_invitations_by_team_2"],
+        table: |tables| tables.invitations,
+        columns: "team_id, created_at",
+    },
+];
+
+/// Builds the secondary indexes that the generation's tables lack, each under whichever of
+/// its names no table holds (the first if both are free).
+pub(super) async fn create_indexes(
+    conn: &mut SqliteConnection,
+    tables: Tables,
+) -> Result<(), sqlx::Error> {
+    for index in &INDEXES {
+        let table = (index.table)(tables);
+        let mut holders = Vec::with_capacity(2);
+        for name in index.names {
+            let holder: Option<String> = sqlx::query_scalar(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?",
+            )
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+            holders.push(holder);
+        }
+        if holders.iter().flatten().any(|holder| holder == table) {
+            continue;
+        }
+        // Were both names taken, the second's `CREATE` fails, naming it.
+        let name = if holders[0].is_none() {
+            index.names[0]
+        } else {
+            index.names[1]
+        };
+        conn.execute(format!("CREATE INDEX {name} ON {table} ({})", index.columns).as_str())
+            .await?;
+    }
     Ok(())
 }
 

@@ -1,15 +1,20 @@
 //! A batch's [`Update`] written into one generation of the tables, inside the caller's
-//! transaction (the projector's, or a rebuild's bulk load's): todos, timeline lines and
-//! team-log positions in multi-row statements, the rarer team changes one by one, in order.
-//! Times are stored as RFC 3339 text in UTC with milliseconds, like the log's, so they sort.
+//! transaction: todos, timeline lines and team-log positions, then the rarer team changes one
+//! by one, in order, and the checkpoint. Two ways, with the same statements and values
+//! ([`statements`](super::statements)): through sqlx, in multi-row statements (the
+//! projector's), and on the raw handle, in one blocking call, a row at a time (a rebuild's
+//! bulk load: [`raw`](super::raw)).
 
+use super::raw::{Db, RawSqliteError};
 use super::rows;
-use crate::projection::{ProjectionError, Tables, TeamChange, TimelineRow, TodoRow, Update};
-use app::domain::{Position, TeamId, TodoId};
-use chrono::{DateTime, SecondsFormat, Utc};
+use super::statements::{self, Rows};
+use super::values::{Value, time_text};
+use crate::projection::{ProjectionError, Tables, TodoRow, Update};
+use app::domain::TodoId;
 use sqlx::SqliteConnection;
 use sqlx::query::Query;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 /// Rows per `INSERT` statement, and todos per `SELECT`: each statement is one trip to the
@@ -50,248 +55,94 @@ pub(super) async fn write(
     update: &Update,
 ) -> Result<(), ProjectionError> {
     let todos: Vec<&TodoRow> = update.todos.values().collect();
-    Rows::todos(tables).insert(conn, &todos, bind_todo).await?;
-    Rows::timeline(tables)
-        .insert(conn, &update.timeline, bind_line)
-        .await?;
+    insert(conn, &Rows::todos(tables), &todos).await?;
+    insert(conn, &Rows::timeline(tables), &update.timeline).await?;
     for change in &update.teams {
-        team_change(conn, tables, change).await?;
+        let (sql, values) = statements::team_change(tables, change);
+        execute(conn, &sql, &values).await?;
     }
-    Rows::team_log(tables)
-        .insert(conn, &update.team_log, bind_team_position)
-        .await?;
+    insert(conn, &Rows::team_log(tables), &update.team_log).await?;
     if let Some(reached) = update.reached {
-        set_checkpoint(conn, tables, reached).await?;
+        let (sql, values) = statements::checkpoint(tables, reached);
+        execute(conn, sql, &values).await?;
+    }
+    Ok(())
+}
+
+/// [`write`], on the raw handle: each row through one prepared statement.
+pub(super) fn write_on(db: &Db<'_>, tables: Tables, update: &Update) -> Result<(), RawSqliteError> {
+    insert_on(db, &Rows::todos(tables), update.todos.values())?;
+    insert_on(db, &Rows::timeline(tables), &update.timeline)?;
+    for change in &update.teams {
+        let (sql, values) = statements::team_change(tables, change);
+        db.prepare(&sql)?.run(&values)?;
+    }
+    insert_on(db, &Rows::team_log(tables), &update.team_log)?;
+    if let Some(reached) = update.reached {
+        let (sql, values) = statements::checkpoint(tables, reached);
+        db.prepare(sql)?.run(&values)?;
     }
     Ok(())
 }
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
-/// A multi-row `INSERT`: `{head} VALUES (?, …), (?, …), … {tail}`.
-struct Rows {
-    head: String,
-    columns: usize,
-    tail: &'static str,
-}
-
-impl Rows {
-    /// Todo rows, inserted or, for a todo already there, updated.
-    fn todos(tables: Tables) -> Self {
-        Self {
-            head: format!(
-                "INSERT INTO {} (todo_id, team_id, author, title, description, notes, status,
-                                 version, shared_version, created_at, updated_at, last_position)",
-                tables.todos
-            ),
-            columns: 12,
-            tail: "ON CONFLICT (todo_id) DO UPDATE SET
-                       title = excluded.title, description = excluded.description,
-                       notes = excluded.notes, status = excluded.status,
-                       version = excluded.version, shared_version = excluded.shared_version,
-                       updated_at = excluded.updated_at, last_position = excluded.last_position",
-        }
-    }
-
-    fn timeline(tables: Tables) -> Self {
-        Self {
-            head: format!(
-                "INSERT INTO {} (position, todo_id, version, event_type, actor, recorded_at,
-                                 summary, visible_to)",
-                tables.timeline
-            ),
-            columns: 8,
-            tail: "",
-        }
-    }
-
-    fn team_log(tables: Tables) -> Self {
-        Self {
-            head: format!("INSERT INTO {} (team_id, position)", tables.team_log),
-            columns: 2,
-            tail: "",
-        }
-    }
-
-    /// Inserts `rows`, [`ROWS`] to a statement. The full statements' text is always the
-    /// same, so sqlx prepares it once per connection and keeps it; the last, shorter one is
-    /// prepared for the occasion.
-    async fn insert<T>(
-        &self,
-        conn: &mut SqliteConnection,
-        rows: &[T],
-        bind: impl for<'q> Fn(SqliteQuery<'q>, &'q T) -> SqliteQuery<'q>,
-    ) -> Result<(), ProjectionError> {
-        let row = format!("({})", vec!["?"; self.columns].join(", "));
-        for chunk in rows.chunks(ROWS) {
-            let values = vec![row.as_str(); chunk.len()].join(", ");
-            let sql = format!("{} VALUES {values} {}", self.head, self.tail);
-            let mut query = sqlx::query(&sql).persistent(chunk.len() == ROWS);
-            for row in chunk {
-                query = bind(query, row);
+/// Inserts `rows`, [`ROWS`] to a statement. The full statements' text is always the same, so
+/// sqlx prepares it once per connection and keeps it; the last, shorter one is prepared for
+/// the occasion.
+async fn insert<T: Sync, R: Borrow<T> + Sync, const N: usize>(
+    conn: &mut SqliteConnection,
+    into: &Rows<T, N>,
+    rows: &[R],
+) -> Result<(), ProjectionError> {
+    for chunk in rows.chunks(ROWS) {
+        let sql = into.sql(chunk.len());
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROWS);
+        for row in chunk {
+            for value in into.values(row.borrow()) {
+                query = bind(query, value);
             }
-            query.execute(&mut *conn).await?;
         }
-        Ok(())
-    }
-}
-
-fn bind_todo<'q>(query: SqliteQuery<'q>, row: &'q &TodoRow) -> SqliteQuery<'q> {
-    let todo = &row.todo;
-    query
-        .bind(todo.id.to_string())
-        .bind(todo.team_id.to_string())
-        .bind(todo.author.to_string())
-        .bind(todo.title.as_str())
-        .bind(todo.description.as_str())
-        .bind(todo.notes.as_str())
-        .bind(todo.status.as_str())
-        .bind(int(todo.version.get()))
-        .bind(int(todo.shared_version.get()))
-        .bind(text(row.created_at))
-        .bind(text(row.updated_at))
-        .bind(int(row.last_position.get()))
-}
-
-fn bind_line<'q>(query: SqliteQuery<'q>, line: &'q TimelineRow) -> SqliteQuery<'q> {
-    query
-        .bind(int(line.position.get()))
-        .bind(line.todo.to_string())
-        .bind(int(line.version.get()))
-        .bind(line.event_type.as_str())
-        .bind(line.actor.to_string())
-        .bind(text(line.recorded_at))
-        .bind(line.summary.as_str())
-        .bind(line.visible_to.map(|user| user.to_string()))
-}
-
-fn bind_team_position<'q>(query: SqliteQuery<'q>, row: &'q (TeamId, Position)) -> SqliteQuery<'q> {
-    let (team, position) = row;
-    query.bind(team.to_string()).bind(int(position.get()))
-}
-
-async fn team_change(
-    conn: &mut SqliteConnection,
-    tables: Tables,
-    change: &TeamChange,
-) -> Result<(), ProjectionError> {
-    match change {
-        TeamChange::Created {
-            team,
-            name,
-            created_by,
-            created_at,
-        } => {
-            let sql = format!(
-                "INSERT INTO {} (team_id, name, created_by, created_at) VALUES (?, ?, ?, ?)",
-                tables.teams
-            );
-            sqlx::query(&sql)
-                .bind(team.to_string())
-                .bind(name)
-                .bind(created_by.to_string())
-                .bind(text(*created_at))
-                .execute(conn)
-                .await?;
-        }
-        TeamChange::InvitationCreated {
-            invitation,
-            team,
-            token_hash,
-            single_use,
-            created_by,
-            created_at,
-            expires_at,
-        } => {
-            let sql = format!(
-                "INSERT INTO {} (invitation_id, team_id, token_hash, single_use, state,
-                                 created_by, created_at, expires_at)
-                 VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",
-                tables.invitations
-            );
-            sqlx::query(&sql)
-                .bind(invitation.to_string())
-                .bind(team.to_string())
-                .bind(token_hash)
-                .bind(single_use)
-                .bind(created_by.to_string())
-                .bind(text(*created_at))
-                .bind(text(*expires_at))
-                .execute(conn)
-                .await?;
-        }
-        TeamChange::InvitationRevoked(invitation) => {
-            let sql = format!(
-                "UPDATE {} SET state = 'revoked' WHERE invitation_id = ?",
-                tables.invitations
-            );
-            sqlx::query(&sql)
-                .bind(invitation.to_string())
-                .execute(conn)
-                .await?;
-        }
-        TeamChange::InvitationUsed(invitation) => {
-            let sql = format!(
-                "UPDATE {} SET state = 'used' WHERE invitation_id = ? AND single_use",
-                tables.invitations
-            );
-            sqlx::query(&sql)
-                .bind(invitation.to_string())
-                .execute(conn)
-                .await?;
-        }
-        TeamChange::MemberJoined {
-            team,
-            user,
-            joined_at,
-            joined_position,
-        } => {
-            let sql = format!(
-                "INSERT OR IGNORE INTO {} (team_id, user_id, joined_at, joined_position)
-                 VALUES (?, ?, ?, ?)",
-                tables.members
-            );
-            sqlx::query(&sql)
-                .bind(team.to_string())
-                .bind(user.to_string())
-                .bind(text(*joined_at))
-                .bind(int(joined_position.get()))
-                .execute(conn)
-                .await?;
-        }
-        TeamChange::MemberGone { team, user } => {
-            let sql = format!(
-                "DELETE FROM {} WHERE team_id = ? AND user_id = ?",
-                tables.members
-            );
-            sqlx::query(&sql)
-                .bind(team.to_string())
-                .bind(user.to_string())
-                .execute(conn)
-                .await?;
-        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-async fn set_checkpoint(
-    conn: &mut SqliteConnection,
-    tables: Tables,
-    position: Position,
-) -> Result<(), ProjectionError> {
-    sqlx::query("UPDATE projection_checkpoints SET position = ? WHERE name = ?")
-        .bind(int(position.get()))
-        .bind(tables.checkpoint)
-        .execute(conn)
-        .await?;
+fn insert_on<'r, T: 'r, const N: usize>(
+    db: &Db<'_>,
+    into: &Rows<T, N>,
+    rows: impl IntoIterator<Item = &'r T>,
+) -> Result<(), RawSqliteError> {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
+    let mut statement = db.prepare(&into.sql(1))?;
+    for row in rows {
+        statement.run(&into.values(row))?;
+    }
     Ok(())
 }
 
-/// SQLite integers are signed; no position or version comes near 2^63.
-fn int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
+async fn execute(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    values: &[Value<'_>],
+) -> Result<(), ProjectionError> {
+    let mut query = sqlx::query(sql);
+    for value in values {
+        query = bind(query, *value);
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
 
-fn text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+fn bind<'q>(query: SqliteQuery<'q>, value: Value<'q>) -> SqliteQuery<'q> {
+    match value {
+        Value::Int(number) => query.bind(number),
+        Value::Text(text) => query.bind(text),
+        Value::Id(id) => query.bind(id.to_string()),
+        Value::Time(at) => query.bind(time_text(at)),
+        Value::Null => query.bind(None::<String>),
+    }
 }

@@ -49,13 +49,16 @@ const READ_POSITIONS: &str = "SELECT position, stream_id, version, event_type, s
     payload, actor, command_id, recorded_at FROM events \
     WHERE position IN (SELECT value FROM json_each(?1)) ORDER BY position";
 
-/// A read of events (any of the above) as one row: a JSON array of the events in position
-/// order, each an array of [`EventRow`]'s fields with the payload embedded as JSON. A
-/// stream's versions follow its positions, so position order is also version order.
+/// A read of events (any of the above) as one row: a JSON array of the events, each an array
+/// of [`EventRow`]'s fields with the payload embedded as JSON. [`decode_events`] puts them in
+/// position order: SQLite hands the read's rows to the aggregate in their order but does not
+/// promise to, and an `ORDER BY` inside the aggregate made it copy every event into a
+/// temporary b-tree first. A stream's versions follow its positions, so position order is
+/// also version order.
 fn as_one_document(select: &str) -> String {
     format!(
         "SELECT json_group_array(json_array(position, stream_id, version, event_type, \
-             schema_version, json(payload), actor, command_id, recorded_at) ORDER BY position) \
+             schema_version, json(payload), actor, command_id, recorded_at)) \
          FROM ({select})"
     )
 }
@@ -147,8 +150,10 @@ pub(super) fn position(value: i64) -> Result<Position, StoreError> {
 
 /// A document of events ([`as_one_document`]), decoded.
 fn decode_events(document: &str) -> Result<Vec<RecordedEvent>, StoreError> {
-    let rows: Vec<EventRow> =
+    let mut rows: Vec<EventRow> =
         serde_json::from_str(document).map_err(|error| corrupt("a page of events", error))?;
+    // Already in order, as SQLite runs the read: a pass that finds them sorted.
+    rows.sort_by_key(|row| row.position);
     rows.into_iter().map(EventRow::decode).collect()
 }
 
