@@ -21,7 +21,7 @@
 //! # Layout
 //!
 //! - `run`: the coordinator.
-//!   - `options`: its flags.
+//!   - `options`: its flags; `spread`: those `across` shares.
 //!   - `round`: one measured run at one subscriber count.
 //!   - `target`: which server a round measures: Tidings or the baseline.
 //!   - `server`: the server child process: Tidings on a free port with a fresh data
@@ -32,6 +32,7 @@
 //!   - `report`: a row of results, as Markdown and JSON.
 //!   - `ratio`: Tidings / baseline, per subscriber count.
 //!   - `children`: child processes that die with the coordinator.
+//!   - `bounded`: a run ended by `--timeout` or Ctrl-C.
 //!   - `limits`: the open-files limit, raised to its hard limit.
 //! - `across`: `across`, fan-out across two instances on PostgreSQL.
 //!   - `options`, `round` (one subscriber count on two fresh instances), `report`.

@@ -1,25 +1,12 @@
 //! `tidings-load across` as a user runs it, briefly: two instances of the debug server (built
 //! beside this binary) on a fresh database of the test PostgreSQL, a few subscribers on each.
 
-use std::{path::PathBuf, process::Command};
+mod support;
+
+use support::{debug_server, tidings_load};
 
 fn across(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tidings-load"))
-        .arg("across")
-        .args(args)
-        .output()
-        .expect("tidings-load runs")
-}
-
-/// The server binary of the same build, beside this one.
-fn debug_server() -> PathBuf {
-    let server = PathBuf::from(env!("CARGO_BIN_EXE_tidings-load")).with_file_name("server");
-    assert!(
-        server.is_file(),
-        "no server at {}: build it with `cargo build -p server --bin server`",
-        server.display()
-    );
-    server
+    tidings_load("across", args)
 }
 
 #[test]

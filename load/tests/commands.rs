@@ -2,25 +2,12 @@
 //! binary, as `cargo nextest run -p server -p tidings-load` and `scripts/test` build it), on
 //! SQLite and on a fresh database of the test PostgreSQL.
 
-use std::{path::PathBuf, process::Command};
+mod support;
+
+use support::{debug_server, tidings_load};
 
 fn commands(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tidings-load"))
-        .arg("commands")
-        .args(args)
-        .output()
-        .expect("tidings-load runs")
-}
-
-/// The server binary of the same build, beside this one.
-fn debug_server() -> PathBuf {
-    let server = PathBuf::from(env!("CARGO_BIN_EXE_tidings-load")).with_file_name("server");
-    assert!(
-        server.is_file(),
-        "no server at {}: build it with `cargo build -p server --bin server`",
-        server.display()
-    );
-    server
+    tidings_load("commands", args)
 }
 
 #[test]

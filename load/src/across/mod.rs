@@ -16,7 +16,7 @@ mod round;
 
 pub use options::AcrossOptions;
 
-use crate::run::limits;
+use crate::run::{bounded, limits};
 use anyhow::Context;
 use report::{Ratio, Row};
 
@@ -25,12 +25,7 @@ pub async fn run(options: AcrossOptions) -> anyhow::Result<()> {
     let open_files = limits::raise_open_files().context("raising the open-files limit")?;
     eprintln!("open files: up to {open_files} per process");
     let mut results = Vec::new();
-    let outcome = tokio::select! {
-        finished = tokio::time::timeout(options.timeout(), every_round(&options, &mut results)) => {
-            finished.unwrap_or_else(|_| Err(anyhow::anyhow!("the run took longer than --timeout")))
-        }
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
-    };
+    let outcome = bounded::within(options.timeout(), every_round(&options, &mut results)).await;
     print(&options, &results);
     outcome?;
     let incomplete = results

@@ -1,5 +1,6 @@
 //! The flags of `tidings-load across`, and their bounds.
 
+use crate::run::spread::Spread;
 use anyhow::bail;
 use clap::Args;
 use std::{path::PathBuf, time::Duration};
@@ -22,22 +23,10 @@ pub struct AcrossOptions {
     /// Commands per second.
     #[arg(long, default_value_t = 5.0)]
     pub rate: f64,
-    /// Subscribers per worker process (each instance's subscribers have workers of their own).
-    #[arg(long, default_value_t = 5_000)]
-    pub per_process: usize,
-    /// Subscribers per loopback source address (127.0.0.1, 127.0.0.2, ...), over both
-    /// instances.
-    #[arg(long, default_value_t = 5_000)]
-    pub per_address: usize,
-    /// Sockets that each worker connects and subscribes at once.
-    #[arg(long, default_value_t = 64)]
-    pub connect_concurrency: usize,
-    /// Seconds the subscribers stay idle before the commands start.
-    #[arg(long, default_value_t = 2.0)]
-    pub idle: f64,
-    /// Seconds to wait for the last deliveries after the last command answered.
-    #[arg(long, default_value_t = 30.0)]
-    pub drain: f64,
+    /// Each instance's subscribers have worker processes of their own; source addresses are
+    /// counted over both instances.
+    #[command(flatten)]
+    pub spread: Spread,
     /// Seconds that the whole run may take.
     #[arg(long, default_value_t = 1_800.0)]
     pub timeout: f64,
@@ -52,14 +41,6 @@ impl AcrossOptions {
             bail!("every --subscribers count must be above zero");
         }
         Ok(())
-    }
-
-    pub fn idle(&self) -> Duration {
-        Duration::from_secs_f64(self.idle)
-    }
-
-    pub fn drain(&self) -> Duration {
-        Duration::from_secs_f64(self.drain)
     }
 
     pub fn timeout(&self) -> Duration {

@@ -36,7 +36,8 @@ pub async fn measure(
     let b = Server::tidings(&options.server, url.as_deref()).await?;
     let team = Team::assemble(a.addr(), options.users).await?;
 
-    let addresses = plan::groups_for(2 * subscribers, options.per_address).min(MAX_ADDRESSES);
+    let addresses =
+        plan::groups_for(2 * subscribers, options.spread.per_address).min(MAX_ADDRESSES);
     let on_a = jobs(options, a.addr(), 0, subscribers, addresses, &team)?;
     let on_b = jobs(
         options,
@@ -56,7 +57,7 @@ pub async fn measure(
     let deadline = subscribe_deadline(2 * subscribers);
     workers_a.ready(deadline).await?;
     workers_b.ready(deadline).await?;
-    sleep(options.idle()).await;
+    sleep(options.spread.idle()).await;
 
     eprintln!(
         "{subscribers} subscribers per instance: sending {} commands to A at {}/s",
@@ -65,7 +66,7 @@ pub async fn measure(
     let probes = [Probe::new(a.pid()?), Probe::new(b.pid()?)];
     let cpu_before = [probes[0].cpu_seconds()?, probes[1].cpu_seconds()?];
     let sent = commands::drive(&team, options.commands, options.rate).await;
-    let drained = Instant::now() + options.drain();
+    let drained = Instant::now() + options.spread.drain();
     let completed = workers_a.complete(drained).await? & workers_b.complete(drained).await?;
     let cpu = [
         probes[0].cpu_seconds()?.since(cpu_before[0]).total(),
@@ -81,7 +82,10 @@ pub async fn measure(
         eprintln!("{} commands failed; the first: {failure}", sent.failures);
     }
     if !completed {
-        eprintln!("not every delivery arrived within {:?}", options.drain());
+        eprintln!(
+            "not every delivery arrived within {:?}",
+            options.spread.drain()
+        );
     }
 
     let row = |path, reports: &[WorkerReport], cpu_s| {
@@ -110,7 +114,7 @@ fn jobs(
     team: &Team,
 ) -> anyhow::Result<Vec<Job>> {
     let cookies = team.cookies()?;
-    let processes = plan::groups_for(subscribers, options.per_process);
+    let processes = plan::groups_for(subscribers, options.spread.per_process);
     Ok(plan::shares(subscribers, processes)
         .into_iter()
         .map(|share| Job {
@@ -124,7 +128,7 @@ fn jobs(
             },
             addresses,
             commands: options.commands,
-            connect_concurrency: options.connect_concurrency,
+            connect_concurrency: options.spread.connect_concurrency,
         })
         .collect())
 }

@@ -21,7 +21,7 @@ mod round;
 
 pub use options::CommandRateOptions;
 
-use crate::run::limits;
+use crate::run::{bounded, limits};
 use anyhow::Context;
 use backend::Backend;
 use report::{Ratio, Row};
@@ -30,12 +30,7 @@ pub async fn run(options: CommandRateOptions) -> anyhow::Result<()> {
     options.check()?;
     limits::raise_open_files().context("raising the open-files limit")?;
     let mut rows = Vec::new();
-    let outcome = tokio::select! {
-        finished = tokio::time::timeout(options.timeout(), every_round(&options, &mut rows)) => {
-            finished.unwrap_or_else(|_| Err(anyhow::anyhow!("the run took longer than --timeout")))
-        }
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
-    };
+    let outcome = bounded::within(options.timeout(), every_round(&options, &mut rows)).await;
     print(&options, &rows);
     outcome?;
     match report::errors(&rows).len() {

@@ -3,6 +3,7 @@
 //! results as Markdown tables (one per server, and the ratios when both ran) and as one
 //! JSON line. Every child dies with it, on success, error, timeout or Ctrl-C.
 
+pub(crate) mod bounded;
 pub(crate) mod children;
 pub(crate) mod commands;
 pub(crate) mod limits;
@@ -11,6 +12,7 @@ mod ratio;
 mod report;
 pub(crate) mod round;
 pub(crate) mod server;
+pub(crate) mod spread;
 mod target;
 pub(crate) mod team;
 pub(crate) mod workers;
@@ -29,12 +31,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<()> {
     let open_files = limits::raise_open_files().context("raising the open-files limit")?;
     eprintln!("open files: up to {open_files} per process");
     let mut rows = Vec::new();
-    let outcome = tokio::select! {
-        finished = tokio::time::timeout(options.timeout(), every_round(&options, &mut rows)) => {
-            finished.unwrap_or_else(|_| Err(anyhow::anyhow!("the run took longer than --timeout")))
-        }
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
-    };
+    let outcome = bounded::within(options.timeout(), every_round(&options, &mut rows)).await;
     print(&options, &rows)?;
     outcome
 }

@@ -1,6 +1,6 @@
 //! The flags of `tidings-load run`.
 
-use super::target::Targets;
+use super::{spread::Spread, target::Targets};
 use clap::Args;
 use std::{path::PathBuf, time::Duration};
 
@@ -32,38 +32,17 @@ pub struct RunOptions {
     /// keep about 1.75 of the 2 cores busy.
     #[arg(long, default_value_t = 5.0)]
     pub rate: f64,
-    /// Subscribers per worker process, when --processes is not given.
-    #[arg(long, default_value_t = 5_000)]
-    pub per_process: usize,
     /// Worker processes in every run (default: subscribers / --per-process, rounded up).
     #[arg(long)]
     pub processes: Option<usize>,
-    /// Subscribers per loopback source address (127.0.0.1, 127.0.0.2, ...).
-    #[arg(long, default_value_t = 5_000)]
-    pub per_address: usize,
-    /// Sockets that each worker connects and subscribes at once.
-    #[arg(long, default_value_t = 64)]
-    pub connect_concurrency: usize,
-    /// Seconds the subscribers stay idle before the server's memory is read.
-    #[arg(long, default_value_t = 2.0)]
-    pub idle: f64,
-    /// Seconds to wait for the last deliveries after the last command answered.
-    #[arg(long, default_value_t = 30.0)]
-    pub drain: f64,
+    #[command(flatten)]
+    pub spread: Spread,
     /// Seconds that the whole run may take.
     #[arg(long, default_value_t = 1_800.0)]
     pub timeout: f64,
 }
 
 impl RunOptions {
-    pub fn idle(&self) -> Duration {
-        Duration::from_secs_f64(self.idle)
-    }
-
-    pub fn drain(&self) -> Duration {
-        Duration::from_secs_f64(self.drain)
-    }
-
     pub fn timeout(&self) -> Duration {
         Duration::from_secs_f64(self.timeout)
     }

@@ -46,7 +46,7 @@ pub async fn measure(
     );
     let mut workers = Workers::spawn(&jobs).await?;
     workers.ready(subscribe_deadline(subscribers)).await?;
-    sleep(options.idle()).await;
+    sleep(options.spread.idle()).await;
     let rss_after = probe.rss_bytes()?;
     let idle_metrics = server.metrics().await?;
 
@@ -56,7 +56,9 @@ pub async fn measure(
     );
     let cpu_before = (probe.cpu_seconds()?, workers.cpu_seconds()?);
     let sent = commands::drive(&team, options.commands, options.rate).await;
-    let completed = workers.complete(Instant::now() + options.drain()).await?;
+    let completed = workers
+        .complete(Instant::now() + options.spread.drain())
+        .await?;
     let cpu = (
         probe.cpu_seconds()?.since(cpu_before.0),
         workers.cpu_seconds()? - cpu_before.1,
@@ -68,7 +70,10 @@ pub async fn measure(
         eprintln!("{} commands failed; the first: {failure}", sent.failures);
     }
     if !completed {
-        eprintln!("not every delivery arrived within {:?}", options.drain());
+        eprintln!(
+            "not every delivery arrived within {:?}",
+            options.spread.drain()
+        );
     }
 
     let measured = Measured {
@@ -94,8 +99,8 @@ fn jobs(
 ) -> anyhow::Result<Vec<Job>> {
     let processes = options
         .processes
-        .unwrap_or_else(|| plan::groups_for(subscribers, options.per_process));
-    let addresses = plan::groups_for(subscribers, options.per_address).min(MAX_ADDRESSES);
+        .unwrap_or_else(|| plan::groups_for(subscribers, options.spread.per_process));
+    let addresses = plan::groups_for(subscribers, options.spread.per_address).min(MAX_ADDRESSES);
     let cookies = team.cookies()?;
     Ok(plan::shares(subscribers, processes)
         .into_iter()
@@ -107,7 +112,7 @@ fn jobs(
             share,
             addresses,
             commands: options.commands,
-            connect_concurrency: options.connect_concurrency,
+            connect_concurrency: options.spread.connect_concurrency,
         })
         .collect())
 }
