@@ -78,9 +78,7 @@ pub async fn measure(
     b.stop().await?;
     // The database is dropped only now that no instance holds it.
     drop(database);
-    if let Some(failure) = &sent.first_failure {
-        eprintln!("{} commands failed; the first: {failure}", sent.failures);
-    }
+    sent.say_failures();
     if !completed {
         eprintln!(
             "not every delivery arrived within {:?}",

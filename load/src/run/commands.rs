@@ -16,6 +16,15 @@ pub struct Sent {
     pub first_sent_micros: u64,
 }
 
+impl Sent {
+    /// Says on stderr how many commands failed, with the first failure, if any did.
+    pub fn say_failures(&self) {
+        if let Some(failure) = &self.first_failure {
+            eprintln!("{} commands failed; the first: {failure}", self.failures);
+        }
+    }
+}
+
 pub async fn drive(team: &Team, count: u64, per_second: f64) -> Sent {
     let start = Instant::now();
     let first_sent_micros = unix_micros();

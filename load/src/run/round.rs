@@ -66,9 +66,7 @@ pub async fn measure(
     let final_metrics = server.metrics().await?;
     let reports = workers.stop().await?;
     server.stop().await?;
-    if let Some(failure) = &sent.first_failure {
-        eprintln!("{} commands failed; the first: {failure}", sent.failures);
-    }
+    sent.say_failures();
     if !completed {
         eprintln!(
             "not every delivery arrived within {:?}",

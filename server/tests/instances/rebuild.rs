@@ -58,8 +58,7 @@ async fn a_rebuild_while_two_instances_take_commands_swaps_under_both_and_applie
 
     let expected: BTreeSet<TodoId> = created.iter().copied().collect();
     for (name, on) in [("A", instances[0]), ("B", instances[1])] {
-        let board = on.board();
-        let ids: Vec<TodoId> = board.await.todos.iter().map(|todo| todo.id).collect();
+        let ids: Vec<TodoId> = on.board().await.todos.iter().map(|todo| todo.id).collect();
         assert_eq!(
             ids.len(),
             created.len(),
