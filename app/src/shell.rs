@@ -2,7 +2,6 @@
 
 use crate::{
     components::{AccountMenu, LiveIndicator, raw_text},
-    live::provide_live,
     pages::{HomePage, JoinPage, LoginPage, MembersPage, NotFound, SignupPage, TeamPage, TodoPage},
 };
 use leptos::prelude::*;
@@ -27,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <leptos_meta::MetaTags />
             </head>
             <body>
@@ -38,11 +37,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Every route renders fully on the server before it is sent (`SsrMode::Async`), so that each
-/// page and form works with JavaScript disabled.
+/// page and form works with JavaScript disabled. The router and the pages run on the server
+/// only: the browser hydrates just the islands (`#[island]`), the parts of a page that
+/// change after it loads (forms, the live board and todo, the live indicator), so the WASM
+/// holds those and nothing else. A link loads the next page from the server.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_live();
     view! {
         // Every page's title goes through this formatter: user text (a todo's title, a
         // team's name) reaches `<title>`, which the server writes unescaped.

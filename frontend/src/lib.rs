@@ -1,13 +1,14 @@
 //! # frontend: the WASM entry point
 //!
-//! Holds `hydrate()` and nothing else; everything it hydrates lives in `app`.
-//!
-//! The release build keeps Leptos' view types whole (debug builds erase them), and the team
-//! page's type is deeper than the compiler's default query depth of 128.
-#![recursion_limit = "256"]
+//! Holds `hydrate()` and nothing else. The page is not hydrated whole: Leptos' island
+//! script calls `hydrate()` and then each `#[island]` of `app` that the page holds, each
+//! exported from the WASM by its own `wasm_bindgen` function.
+
+// The islands' exports live in `app`; this links it in.
+use app as _;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

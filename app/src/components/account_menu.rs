@@ -28,6 +28,21 @@ pub fn AccountMenu() -> impl IntoView {
 
 #[component]
 fn SignedIn(account: Account) -> impl IntoView {
+    view! {
+        <nav class="account" aria-label="Account">
+            <TeamSwitcher teams=account.teams />
+            <span class="who" data-user-id=account.id.to_string()>
+                {account.display_name}
+            </span>
+            <LogOutForm />
+        </nav>
+    }
+}
+
+/// The one part of the menu that acts: an island, so that logging out takes the person to
+/// the log-in page without a second load.
+#[island]
+fn LogOutForm() -> impl IntoView {
     let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = log_out.value().get() {
@@ -35,15 +50,9 @@ fn SignedIn(account: Account) -> impl IntoView {
         }
     });
     view! {
-        <nav class="account" aria-label="Account">
-            <TeamSwitcher teams=account.teams />
-            <span class="who" data-user-id=account.id.to_string()>
-                {account.display_name}
-            </span>
-            <ActionForm action=log_out attr:class="inline-form">
-                <button type="submit" class="button">"Log out"</button>
-            </ActionForm>
-        </nav>
+        <ActionForm action=log_out attr:class="inline-form">
+            <button type="submit" class="button">"Log out"</button>
+        </ActionForm>
     }
 }
 

@@ -59,58 +59,73 @@ pub struct LiveTodo {
     pub version: Version,
 }
 
-/// The tab's live connection, shared through context.
-#[derive(Clone, Copy)]
-pub struct Live {
-    status: RwSignal<LiveStatus>,
+/// The tab's live connection. Each island that shows something live, and the top bar's
+/// indicator, is hydrated on its own, and islands share no context: the connection is the
+/// tab's, made by the first island that asks for it.
+#[cfg(feature = "hydrate")]
+#[derive(Clone)]
+struct Live {
+    status: ArcRwSignal<LiveStatus>,
     /// How many of the page's components watch a channel.
-    watchers: RwSignal<usize>,
-    #[cfg(feature = "hydrate")]
-    client: StoredValue<std::rc::Rc<browser::Client>, LocalStorage>,
+    watchers: ArcRwSignal<usize>,
+    client: std::rc::Rc<browser::Client>,
 }
 
-/// Makes the tab's live connection (it connects on the first subscription).
-pub fn provide_live() {
-    let status = RwSignal::new(LiveStatus::Connecting);
-    provide_context(Live {
-        status,
-        watchers: RwSignal::new(0),
-        #[cfg(feature = "hydrate")]
-        client: StoredValue::new_local(browser::Client::new(status)),
-    });
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static LIVE: Live = {
+        let status = ArcRwSignal::new(LiveStatus::Connecting);
+        Live {
+            client: browser::Client::new(status.clone()),
+            status,
+            watchers: ArcRwSignal::new(0),
+        }
+    };
 }
 
-/// The connection's status, for the indicator.
+/// The tab's connection (it connects on the first subscription).
+#[cfg(feature = "hydrate")]
+fn live() -> Live {
+    LIVE.with(Live::clone)
+}
+
+/// The connection's status, for the indicator. On the server, always "connecting…" (never
+/// shown: nothing is watched there).
 pub fn use_live_status() -> Signal<LiveStatus> {
-    let live = expect_context::<Live>();
-    live.status.into()
+    #[cfg(feature = "hydrate")]
+    return live().status.into();
+    #[cfg(not(feature = "hydrate"))]
+    Signal::stored(LiveStatus::Connecting)
 }
 
 /// Whether the page watches any channel, in the browser (never on the server).
 pub fn use_live_watched() -> Signal<bool> {
-    let live = expect_context::<Live>();
-    Signal::derive(move || live.watchers.get() > 0)
+    #[cfg(feature = "hydrate")]
+    {
+        let watchers = live().watchers;
+        Signal::derive(move || watchers.get() > 0)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Signal::stored(false)
 }
 
 /// Watches `channel` from `from` (the position the data on screen reflects): `on_event` gets
 /// each later event once, in order, for as long as the calling component lives.
 pub fn use_channel(channel: Channel, from: Position, on_event: impl Fn(LiveEvent) + 'static) {
-    let live = expect_context::<Live>();
     #[cfg(feature = "hydrate")]
     {
-        let client = live.client.get_value();
-        let id = client.watch(channel, from, std::rc::Rc::new(on_event));
+        let live = live();
+        let id = live.client.watch(channel, from, std::rc::Rc::new(on_event));
         live.watchers.update(|count| *count += 1);
         on_cleanup(move || {
+            let live = self::live();
             live.watchers
-                .try_update(|count| *count = count.saturating_sub(1));
-            if let Some(client) = live.client.try_get_value() {
-                client.unwatch(channel, id);
-            }
+                .update(|count| *count = count.saturating_sub(1));
+            live.client.unwatch(channel, id);
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (live, channel, from, on_event);
+    let _ = (channel, from, on_event);
 }
 
 #[cfg(feature = "hydrate")]

@@ -15,9 +15,7 @@ mod protocol;
 mod socket_id;
 
 pub use channel::{Channel, ChannelError};
-pub use client::{
-    LiveEvent, LiveStatus, LiveTodo, provide_live, use_channel, use_live_status, use_live_watched,
-};
+pub use client::{LiveEvent, LiveStatus, LiveTodo, use_channel, use_live_status, use_live_watched};
 pub use pending::{Pending, creating, on_todo, saving, track_commands};
 pub use protocol::{ClientMessage, ErrorCode, ProtocolError, ServerMessage};
 pub use socket_id::{SocketId, SocketIdError};

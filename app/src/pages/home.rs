@@ -73,7 +73,8 @@ fn TeamList(teams: Vec<TeamSummary>) -> impl IntoView {
     view! { <ul class="team-list">{items}</ul> }.into_any()
 }
 
-#[component]
+/// An island: the team is made, then opened.
+#[island]
 fn CreateTeamForm() -> impl IntoView {
     let create = ServerAction::<CreateTeam>::new();
     Effect::new(move |_| {

@@ -2,7 +2,7 @@
 //! signed in, it names the team and offers to join; a member is taken to the team.
 
 use crate::{
-    api::{AppError, InvitePreview, JoinTeam, preview_invitation},
+    api::{AppError, JoinTeam, preview_invitation},
     components::{ActionNotice, ErrorNotice, fresh_command_id, go_to},
 };
 use leptos::prelude::*;
@@ -19,7 +19,12 @@ pub fn JoinPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
-                    Ok(preview) => view! { <JoinForm preview token=token() /> }.into_any(),
+                    Ok(preview) if preview.already_member => {
+                        view! { <Redirect path=format!("/teams/{}", preview.team.id) /> }.into_any()
+                    }
+                    Ok(preview) => {
+                        view! { <JoinForm team_name=preview.team.name token=token() /> }.into_any()
+                    }
                     Err(AppError::Unauthenticated) => view! { <SignInFirst token=token() /> }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }
@@ -46,12 +51,9 @@ fn SignInFirst(token: String) -> impl IntoView {
     }
 }
 
-#[component]
-fn JoinForm(preview: InvitePreview, token: String) -> impl IntoView {
-    let team_path = format!("/teams/{}", preview.team.id);
-    if preview.already_member {
-        return view! { <Redirect path=team_path /> }.into_any();
-    }
+/// The form, an island: once joined, the person goes to the team.
+#[island]
+fn JoinForm(team_name: String, token: String) -> impl IntoView {
     let join = ServerAction::<JoinTeam>::new();
     Effect::new(move |_| {
         if let Some(Ok(receipt)) = join.value().get() {
@@ -60,7 +62,7 @@ fn JoinForm(preview: InvitePreview, token: String) -> impl IntoView {
     });
     view! {
         <section class="card auth-card">
-            <h1>{format!("Join {}", preview.team.name)}</h1>
+            <h1>{format!("Join {team_name}")}</h1>
             <p class="muted">"You were invited to this team. Its members will see your display name."</p>
             <ActionForm action=join>
                 <input type="hidden" name="token" value=token />
@@ -73,11 +75,10 @@ fn JoinForm(preview: InvitePreview, token: String) -> impl IntoView {
                     }
                 />
                 <button type="submit" class="button button-primary">
-                    {format!("Join {}", preview.team.name)}
+                    {format!("Join {team_name}")}
                 </button>
             </ActionForm>
             <ActionNotice action=join />
         </section>
     }
-    .into_any()
 }

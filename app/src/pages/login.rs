@@ -12,12 +12,6 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || local_path(query.read().get("next"));
-    let log_in = ServerAction::<LogIn>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = log_in.value().get() {
-            go_to(&next());
-        }
-    });
     let account = Resource::new(|| (), |_| current_account());
     view! {
         <Title text="Log in · Tidings" />
@@ -26,35 +20,46 @@ pub fn LoginPage() -> impl IntoView {
                 if let Ok(Some(_)) = account.await {
                     return view! { <Redirect path=next() /> }.into_any();
                 }
-                let signup = format!("/signup?next={}", next());
-                view! {
-                    <section class="card auth-card">
-                        <h1>"Log in"</h1>
-                        <ActionForm action=log_in>
-                            <div class="field">
-                                <label for="login-email">"Email"</label>
-                                <input id="login-email" type="email" name="email" required autocomplete="email" />
-                            </div>
-                            <div class="field">
-                                <label for="login-password">"Password"</label>
-                                <input
-                                    id="login-password"
-                                    type="password"
-                                    name="password"
-                                    required
-                                    autocomplete="current-password"
-                                />
-                            </div>
-                            <button type="submit" class="button button-primary">"Log in"</button>
-                        </ActionForm>
-                        <ActionNotice action=log_in />
-                        <p class="muted small">
-                            "New here? " <a href=signup>"Make an account"</a> "."
-                        </p>
-                    </section>
-                }
-                .into_any()
+                view! { <LoginForm next=next() /> }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// The form, an island: once logged in, the person goes on to `next`.
+#[island]
+fn LoginForm(next: String) -> impl IntoView {
+    let log_in = ServerAction::<LogIn>::new();
+    let signup = format!("/signup?next={next}");
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = log_in.value().get() {
+            go_to(&next);
+        }
+    });
+    view! {
+        <section class="card auth-card">
+            <h1>"Log in"</h1>
+            <ActionForm action=log_in>
+                <div class="field">
+                    <label for="login-email">"Email"</label>
+                    <input id="login-email" type="email" name="email" required autocomplete="email" />
+                </div>
+                <div class="field">
+                    <label for="login-password">"Password"</label>
+                    <input
+                        id="login-password"
+                        type="password"
+                        name="password"
+                        required
+                        autocomplete="current-password"
+                    />
+                </div>
+                <button type="submit" class="button button-primary">"Log in"</button>
+            </ActionForm>
+            <ActionNotice action=log_in />
+            <p class="muted small">
+                "New here? " <a href=signup>"Make an account"</a> "."
+            </p>
+        </section>
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::{
     api::{
-        CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView, NewInvitation,
-        RemoveMember, RevokeInvitation, TeamMembers, fetch_team_members,
+        AppError, CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView,
+        NewInvitation, RemoveMember, RevokeInvitation, TeamMembers, fetch_team_members,
     },
-    components::{ActionNotice, Loaded, Moment, fresh_command_id, go_to, site_origin},
+    components::{ActionNotice, ErrorNotice, Loaded, Moment, fresh_command_id, go_to, site_origin},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,25 +17,47 @@ use leptos_router::hooks::use_params_map;
 pub fn MembersPage() -> impl IntoView {
     let params = use_params_map();
     let team_id = move || params.read().get("team_id").unwrap_or_default();
-    let invite = ServerAction::<CreateInvitation>::new();
-    let revoke = ServerAction::<RevokeInvitation>::new();
-    let remove = ServerAction::<RemoveMember>::new();
-    let team = Resource::new(
-        move || {
-            (
-                team_id(),
-                invite.version().get(),
-                revoke.version().get(),
-                remove.version().get(),
-            )
-        },
-        |(team_id, ..)| fetch_team_members(team_id),
-    );
+    let team = Resource::new(team_id, fetch_team_members);
     view! {
         <Loaded
             resource=team
-            render=move |team| view! { <Members team invite revoke remove /> }
+            render=move |team: TeamMembers| {
+                view! {
+                    <Title text=format!("Members of {} · Tidings", team.team.name) />
+                    <LiveMembers team />
+                }
+            }
         />
+    }
+}
+
+/// The page as the server rendered it; in the browser, loaded again after each of its
+/// forms is answered.
+#[island]
+fn LiveMembers(team: TeamMembers) -> impl IntoView {
+    let invite = ServerAction::<CreateInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let team_id = team.team.id.to_string();
+    let shown = RwSignal::new(Ok::<_, AppError>(team));
+    Effect::new(move |answered_before: Option<()>| {
+        invite.version().track();
+        revoke.version().track();
+        remove.version().track();
+        if answered_before.is_some() {
+            let team_id = team_id.clone();
+            leptos::task::spawn_local(async move {
+                let fresh = fetch_team_members(team_id).await;
+                shown.try_update(|shown| match (&fresh, &*shown) {
+                    (Ok(fresh), Ok(old)) if fresh.position < old.position => {}
+                    _ => *shown = fresh,
+                });
+            });
+        }
+    });
+    move || match shown.get() {
+        Ok(team) => view! { <Members team invite revoke remove /> }.into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
     }
 }
 
@@ -64,7 +86,6 @@ fn Members(
         .map(|invitation| view! { <Invitation invitation team_id=team_id.clone() revoke /> })
         .collect_view();
     view! {
-        <Title text=format!("Members of {} · Tidings", team.team.name) />
         <div class="members-page" data-position=team.position.get()>
             <nav class="crumbs" aria-label="Breadcrumb">
                 <a href=format!("/teams/{}", team.team.id)>{format!("← {}", team.team.name)}</a>

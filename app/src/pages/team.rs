@@ -1,7 +1,8 @@
 //! `/teams/:team_id`: a team's todos by status, a form to create one, and the transitions.
 //!
-//! The board is loaded once, then patched from the team's channel. A click's own result
-//! also arrives that way: its todo shows "Saving…" until the broadcast with its command id.
+//! The server renders the board; in the browser it is one island, patched from the team's
+//! channel. A click's own result also arrives that way: its todo shows "Saving…" until the
+//! broadcast with its command id.
 
 use crate::{
     api::{CreateTodo, TeamBoard, TodoSummary, TransitionTodo, fetch_team_board},
@@ -21,23 +22,25 @@ use leptos_router::hooks::use_params_map;
 pub fn TeamPage() -> impl IntoView {
     let params = use_params_map();
     let team_id = move || params.read().get("team_id").unwrap_or_default();
-    let create = ServerAction::<CreateTodo>::new();
-    let transition = ServerAction::<TransitionTodo>::new();
     let board = Resource::new(team_id, fetch_team_board);
     view! {
         <Loaded
             resource=board
-            render=move |board| view! { <Board board create transition /> }
+            render=move |board: TeamBoard| {
+                view! {
+                    <Title text=format!("{} · Tidings", board.team.name) />
+                    <Board board />
+                }
+            }
         />
     }
 }
 
-#[component]
-fn Board(
-    board: TeamBoard,
-    create: ServerAction<CreateTodo>,
-    transition: ServerAction<TransitionTodo>,
-) -> impl IntoView {
+/// The board as it stands at `board.position`, then live.
+#[island]
+fn Board(board: TeamBoard) -> impl IntoView {
+    let create = ServerAction::<CreateTodo>::new();
+    let transition = ServerAction::<TransitionTodo>::new();
     let team = board.team.clone();
     let from = board.position;
     let board = RwSignal::new(board);
@@ -92,7 +95,6 @@ fn Board(
         })
     };
     view! {
-        <Title text=format!("{} · Tidings", team.name) />
         <div class="board" data-position=move || board.with(|b| b.position.get())>
             <header class="board-header">
                 <h1>{team.name.clone()}</h1>

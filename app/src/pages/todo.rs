@@ -1,13 +1,18 @@
 //! `/todos/:todo_id`: a todo's edit form, its transitions and its activity timeline.
 //!
-//! The page loads again whenever the todo's channel reports a change. A click's own change
-//! shows "Saving…" until the broadcast with its command id arrives.
+//! The server renders the page; in the browser it is one island, which loads the todo
+//! again whenever the todo's channel reports a change. A click's own change shows
+//! "Saving…" until the broadcast with its command id arrives.
 
 use crate::live::{Channel, Pending, on_todo, saving, track_commands, use_channel};
 use crate::{
-    api::{TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo, fetch_todo_detail},
+    api::{
+        AppError, TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo,
+        fetch_todo_detail,
+    },
     components::{
-        ActionNotice, Loaded, Moment, StatusBadge, TransitionButtons, fresh_command_id, raw_text,
+        ActionNotice, ErrorNotice, Loaded, Moment, StatusBadge, TransitionButtons,
+        fresh_command_id, raw_text,
     },
     domain::Position,
 };
@@ -19,46 +24,63 @@ use leptos_router::hooks::use_params_map;
 pub fn TodoPage() -> impl IntoView {
     let params = use_params_map();
     let todo_id = move || params.read().get("todo_id").unwrap_or_default();
+    let detail = Resource::new(todo_id, |todo_id| fetch_todo_detail(todo_id, None));
+    view! {
+        <Loaded
+            resource=detail
+            render=move |detail: TodoDetail| {
+                view! {
+                    <Title text=format!("{} · Tidings", detail.todo.title) />
+                    <LiveTodo detail />
+                }
+            }
+        />
+    }
+}
+
+/// The todo as it stands at `detail.position`, then loaded again after each change its
+/// channel reports (or that a command of this tab's answered without a broadcast). A load
+/// that fails (the viewer left the team, say) shows why in the todo's place.
+#[island]
+fn LiveTodo(detail: TodoDetail) -> impl IntoView {
     let update = ServerAction::<UpdateTodo>::new();
     let transition = ServerAction::<TransitionTodo>::new();
-    // The position of the last broadcast about this todo: the page then loads it again, as of
-    // that position at least.
-    let changed = RwSignal::new(None::<u64>);
     let pending = RwSignal::new(Pending::default());
-    let detail = Resource::new(
-        move || (todo_id(), changed.get()),
-        |(todo_id, after)| fetch_todo_detail(todo_id, after),
-    );
-    // Here, not in `Detail`, which is built again on every change: the commands are followed
-    // once, for as long as the page lives.
-    let shown = move || {
-        detail
-            .get_untracked()
-            .and_then(Result::ok)
-            .map_or(Position::ZERO, |detail| detail.position)
+    let (id, from) = (detail.todo.id, detail.position);
+    let shown = RwSignal::new(Ok::<_, AppError>(detail));
+    let position =
+        move || shown.with_untracked(|shown| shown.as_ref().map_or(Position::ZERO, |d| d.position));
+    // Loads the todo as of `after` at least; an answer older than the screen is dropped.
+    let reload = move |after: Position| {
+        leptos::task::spawn_local(async move {
+            let fresh = fetch_todo_detail(id.to_string(), Some(after.get())).await;
+            shown.try_update(|shown| match (&fresh, &*shown) {
+                (Ok(fresh), Ok(old)) if fresh.position <= old.position => {}
+                _ => *shown = fresh,
+            });
+        });
     };
-    let reload = move |position: Position| {
-        changed.try_set(Some(position.get()));
-    };
+    use_channel(Channel::Todo(id), from, move |event| {
+        pending.try_update(|pending| pending.confirmed(&event.command_id));
+        reload(event.position);
+    });
     track_commands(
         transition,
         pending,
         |input| on_todo(&input.command_id, &input.todo_id),
-        shown,
+        position,
         reload,
     );
     track_commands(
         update,
         pending,
         |input| on_todo(&input.command_id, &input.todo_id),
-        shown,
+        position,
         reload,
     );
-    view! {
-        <Loaded
-            resource=detail
-            render=move |detail| view! { <Detail detail update transition changed pending /> }
-        />
+    move || match shown.get() {
+        Ok(detail) => view! { <Detail detail update transition pending /> }.into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
     }
 }
 
@@ -67,18 +89,11 @@ fn Detail(
     detail: TodoDetail,
     update: ServerAction<UpdateTodo>,
     transition: ServerAction<TransitionTodo>,
-    changed: RwSignal<Option<u64>>,
     pending: RwSignal<Pending>,
 ) -> impl IntoView {
     let todo = detail.todo;
-    let (id, shown) = (todo.id, detail.position);
-    use_channel(Channel::Todo(id), shown, move |event| {
-        pending.try_update(|pending| pending.confirmed(&event.command_id));
-        changed.try_set(Some(event.position.get()));
-    });
-    let saving = saving(pending, id);
+    let saving = saving(pending, todo.id);
     view! {
-        <Title text=format!("{} · Tidings", todo.title) />
         <article
             class="todo-detail"
             data-position=detail.position.get()

@@ -44,12 +44,12 @@ struct State {
 }
 
 pub struct Client {
-    status: RwSignal<LiveStatus>,
+    status: ArcRwSignal<LiveStatus>,
     state: Rc<RefCell<State>>,
 }
 
 impl Client {
-    pub fn new(status: RwSignal<LiveStatus>) -> Rc<Self> {
+    pub fn new(status: ArcRwSignal<LiveStatus>) -> Rc<Self> {
         Rc::new(Self {
             status,
             state: Rc::default(),
