@@ -1,5 +1,6 @@
-//! A resource on screen: a placeholder while it first loads, then the rendered value or the
-//! error. Refetches keep the old content until the new one is ready (`Transition`).
+//! A page's data on screen: the rendered value or the error. Pages render on the server
+//! only, each whole before it is sent (`SsrMode::Async`), so the placeholder is never sent;
+//! what changes afterwards is an island's own business.
 
 use super::ErrorNotice;
 use crate::api::AppError;
