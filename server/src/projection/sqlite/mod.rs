@@ -69,10 +69,7 @@ impl ProjectionStore for SqliteReadModels {
     }
 
     async fn start_next(&self) -> Result<Box<dyn BulkLoad>, ProjectionError> {
-        let mut conn = self.pool.acquire().await?;
-        schema::drop(&mut conn, Tables::NEXT).await?;
-        schema::create(&mut conn, Tables::NEXT).await?;
-        Ok(Box::new(bulk::SqliteBulkLoad::open(&self.pool).await?))
+        Ok(Box::new(bulk::SqliteBulkLoad::start(&self.pool).await?))
     }
 
     /// Holding the write lock, no event can commit and no projector write: what the new
