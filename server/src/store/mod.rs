@@ -2,9 +2,10 @@
 //!
 //! [`EventStore`] is the one interface every caller uses; [`sqlite::SqliteEventStore`] is the
 //! embedded backend and [`postgres::PgEventStore`] the shared one. Both commit in groups,
-//! decided by the same pure planner (`group`). The whole log is read ahead page by page
-//! through `read_all_after` (`read_ahead`) unless a backend reads it its own way. The contract suite in
-//! `server/tests/store_contract.rs` holds every backend to the same behaviour.
+//! decided by the same pure planner (`group`). A rebuild reads the whole log ahead, page by
+//! page, through `read_all_after` (`read_ahead`) unless a backend reads it its own way. The
+//! contract suite in `server/tests/store_contract.rs` holds every backend to the same
+//! behaviour.
 
 mod error;
 mod group;

@@ -5,7 +5,9 @@
 //! Events are read as one JSON document per read ([`as_one_document`]), not one row per
 //! event: sqlx hands each row from its SQLite thread to the caller's task on its own, and
 //! those hand-offs, not SQLite, were most of what reading the log cost (a whole-log scan ran
-//! at a fraction of the rate it does as one document per page).
+//! at a fraction of the rate it does as one document per page). A rebuild's read of the whole
+//! log does without the document, on the raw handle ([`whole_log`](super::whole_log)), and
+//! decodes its rows here too ([`EventFields`]).
 
 use super::sql_int;
 use crate::store::{Committed, RecordedEvent, StoreError, StreamId};

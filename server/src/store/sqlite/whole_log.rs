@@ -1,7 +1,7 @@
 //! The whole log read ahead for a rebuild ([`EventStore::read_all_ahead`]): a blocking
 //! thread of its own, on a connection of its own, steps one statement prepared on the raw
-//! handle ([`raw`]) through the log a page at a time, each row straight into a
-//! [`RecordedEvent`], and hands each page on while it reads the next.
+//! handle ([`raw`](crate::db::sqlite::raw)) through the log a page at a time, each row
+//! straight into a [`RecordedEvent`], and hands each page on while it reads the next.
 //!
 //! Why not `read_all_after` through the pool: there, SQLite builds each page as one JSON
 //! document (`json_group_array`, each payload re-parsed by `json()`), and the caller parses it
