@@ -35,6 +35,7 @@ macro_rules! contract_suite {
                 a_recorded_event_keeps_all_that_was_appended,
                 read_stream_pages_by_version,
                 read_all_after_pages_by_position_across_streams,
+                read_all_ahead_pages_the_whole_log_in_order_as_read_all_after_does,
                 head_and_watch_head_advance_with_each_commit,
                 committed_events_survive_closing_and_reopening_the_database,
                 a_thousand_concurrent_appends_leave_positions_and_versions_gap_free,

@@ -1,7 +1,8 @@
 //! Opening a database: connecting with the options that make an acknowledgement durable and
 //! keep a stuck statement from holding a request for ever, and migrating its schema.
 //!
-//! - [`sqlite`]: the file, its pragmas, `migrations/sqlite`.
+//! - [`sqlite`]: the file, its pragmas, `migrations/sqlite`; statements on a connection's raw
+//!   handle, for bulk reads and writes.
 //! - [`postgres`]: the connection's timeouts, `migrations/postgres` (under sqlx's migration
 //!   lock, so that instances starting together migrate once).
 

@@ -1,5 +1,12 @@
 //! Opening the SQLite database: the file, the pragmas that make an acknowledgement durable,
 //! and the migrations.
+//!
+//! - [`raw`]: statements run on a connection's raw handle, in one blocking call: how a
+//!   rebuild reads the log and writes the read models in bulk.
+//! - [`values`]: the values those statements bind, as the tables store them.
+
+pub mod raw;
+pub(crate) mod values;
 
 use super::DbError;
 use crate::config::PoolSettings;

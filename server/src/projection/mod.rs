@@ -40,7 +40,7 @@ pub enum ProjectionError {
     Database(#[from] sqlx::Error),
     /// A call on SQLite's raw handle (the rebuild's bulk load) failed.
     #[error("the read models' database failed")]
-    RawSqlite(#[from] sqlite::RawSqliteError),
+    RawSqlite(#[from] crate::db::sqlite::raw::RawSqliteError),
     #[error("the log could not be read")]
     Store(#[from] StoreError),
     #[error("cannot project: {0}")]

@@ -8,6 +8,9 @@ use app::domain::Version;
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A call on SQLite's raw handle (the read of the whole log for a rebuild) failed.
+    #[error("database error: {0}")]
+    RawSqlite(#[from] crate::db::sqlite::raw::RawSqliteError),
     #[error("corrupt row in the log: {0}")]
     Corrupt(String),
     #[error("the store's writer has stopped")]

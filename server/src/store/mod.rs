@@ -2,12 +2,15 @@
 //!
 //! [`EventStore`] is the one interface every caller uses; [`sqlite::SqliteEventStore`] is the
 //! embedded backend and [`postgres::PgEventStore`] the shared one. Both commit in groups,
-//! decided by the same pure planner (`group`). The contract suite in
-//! `server/tests/store_contract.rs` holds every backend to the same behaviour.
+//! decided by the same pure planner (`group`). A rebuild reads the whole log ahead, page by
+//! page, through `read_all_after` (`read_ahead`) unless a backend reads it its own way. The
+//! contract suite in `server/tests/store_contract.rs` holds every backend to the same
+//! behaviour.
 
 mod error;
 mod group;
 pub mod postgres;
+mod read_ahead;
 pub mod sqlite;
 mod types;
 
@@ -18,7 +21,11 @@ pub use types::{
 
 use app::domain::{CommandId, Position};
 use async_trait::async_trait;
-use tokio::sync::watch;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// Pages of the log, in order, as [`EventStore::read_all_ahead`] reads them ahead.
+pub type LogPages = mpsc::Receiver<Result<Vec<RecordedEvent>, StoreError>>;
 
 /// The log. Appends are acknowledged only after a durable commit; reads see only committed
 /// events, in position order. What `read_all_after`, `find_command` and `head` hand out is
@@ -46,6 +53,15 @@ pub trait EventStore: Send + Sync + 'static {
         after: Position,
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Every event, in position order, in pages of at most `page` events, each read ahead
+    /// (by a task or thread of the store's own) while the caller handles the one before: how
+    /// a rebuild reads the whole log. Each page is what [`read_all_after`](Self::read_all_after)
+    /// answers after the page before it; the pages end at the first empty read, or with an
+    /// error, which is the last item. The reading stops when the receiver is dropped.
+    fn read_all_ahead(self: Arc<Self>, page: u32) -> LogPages {
+        read_ahead::through_read_all_after(self, page)
+    }
 
     /// The events at `positions` (those that exist), in position order: how a reader that
     /// knows where its events are (a replay, from an index of a team's positions) reads

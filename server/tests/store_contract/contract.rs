@@ -341,6 +341,39 @@ pub async fn read_all_after_pages_by_position_across_streams(harness: &impl Harn
     );
 }
 
+/// Every page the log reads ahead, in order, until the pages end.
+async fn all_pages(store: &(impl EventStore + Clone), page: u32) -> Vec<Vec<RecordedEvent>> {
+    let mut pages = Arc::new(store.clone()).read_all_ahead(page);
+    let mut read = Vec::new();
+    while let Some(events) = pages.recv().await {
+        read.push(events.expect("the log reads"));
+    }
+    read
+}
+
+pub async fn read_all_ahead_pages_the_whole_log_in_order_as_read_all_after_does(
+    harness: &impl Harness,
+) {
+    let store = harness.open().await;
+    assert_eq!(all_pages(&store, 4).await, Vec::<Vec<RecordedEvent>>::new());
+    for (i, name) in ["todo-a", "todo-b", "todo-a", "todo-c", "todo-b"]
+        .iter()
+        .enumerate()
+    {
+        let todo = stream(name);
+        let version = current_version(&store, &todo).await.get();
+        append_ok(&store, command(&todo, version, 1 + i % 2)).await;
+    }
+    let pages = all_pages(&store, 4).await;
+    let positions: Vec<Vec<u64>> = pages.iter().map(|page| positions(page)).collect();
+    assert_eq!(positions, [vec![1, 2, 3, 4], vec![5, 6, 7]]);
+    assert_eq!(pages.concat(), everything(&store).await);
+    assert_eq!(
+        all_pages(&store, u32::MAX).await,
+        [everything(&store).await]
+    );
+}
+
 pub async fn head_and_watch_head_advance_with_each_commit(harness: &impl Harness) {
     let store = harness.open().await;
     let todo = stream("todo-a");

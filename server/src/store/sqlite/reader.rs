@@ -5,7 +5,9 @@
 //! Events are read as one JSON document per read ([`as_one_document`]), not one row per
 //! event: sqlx hands each row from its SQLite thread to the caller's task on its own, and
 //! those hand-offs, not SQLite, were most of what reading the log cost (a whole-log scan ran
-//! at a fraction of the rate it does as one document per page).
+//! at a fraction of the rate it does as one document per page). A rebuild's read of the whole
+//! log does without the document, on the raw handle ([`whole_log`](super::whole_log)), and
+//! decodes its rows here too ([`EventFields`]).
 
 use super::sql_int;
 use crate::store::{Committed, RecordedEvent, StoreError, StreamId};
@@ -40,7 +42,9 @@ pub const READ_STREAM: &str = "WITH RECURSIVE \
     FROM walk AS w CROSS JOIN events AS e ON e.position = w.position \
     WHERE w.version > ?2 AND w.version <= ?2 + ?3 ORDER BY w.version";
 
-const READ_ALL_AFTER: &str = "SELECT position, stream_id, version, event_type, schema_version, \
+/// Also the statement the whole log is read ahead with ([`whole_log`](super::whole_log)), row
+/// by row on the raw handle: its columns are [`EventFields`]' in order.
+pub(super) const READ_ALL_AFTER: &str = "SELECT position, stream_id, version, event_type, schema_version, \
     payload, actor, command_id, recorded_at FROM events \
     WHERE position > ?1 ORDER BY position LIMIT ?2";
 
@@ -173,22 +177,59 @@ struct EventRow {
 
 impl EventRow {
     fn decode(self) -> Result<RecordedEvent, StoreError> {
+        EventFields {
+            position: self.position,
+            stream_id: &self.stream_id,
+            version: self.version,
+            event_type: &self.event_type,
+            schema_version: self.schema_version,
+            payload: self.payload,
+            actor: &self.actor,
+            command_id: &self.command_id,
+            recorded_at: &self.recorded_at,
+        }
+        .decode()
+    }
+}
+
+/// One row of `events` as SQLite types it, its text borrowed from where it was read (a JSON
+/// document, or SQLite's own row), its payload parsed: the one place a row of the log
+/// becomes a [`RecordedEvent`], or is found corrupt.
+pub(super) struct EventFields<'a> {
+    pub position: i64,
+    pub stream_id: &'a str,
+    pub version: i64,
+    pub event_type: &'a str,
+    pub schema_version: i64,
+    pub payload: serde_json::Value,
+    pub actor: &'a str,
+    pub command_id: &'a str,
+    pub recorded_at: &'a str,
+}
+
+impl EventFields<'_> {
+    pub(super) fn decode(self) -> Result<RecordedEvent, StoreError> {
         let at = self.position;
-        let bad = |error: &dyn Display| corrupt(format_args!("the event at position {at}"), error);
+        let bad = |error: &dyn Display| corrupt_event(at, error);
         Ok(RecordedEvent {
             position: Position::new(unsigned(at).ok_or_else(|| bad(&"negative position"))?),
-            stream: StreamId::parse(&self.stream_id).map_err(|e| bad(&e))?,
+            stream: StreamId::parse(self.stream_id).map_err(|e| bad(&e))?,
             version: Version::new(unsigned(self.version).ok_or_else(|| bad(&"negative version"))?),
-            event_type: self.event_type,
+            event_type: self.event_type.to_owned(),
             schema_version: u16::try_from(self.schema_version).map_err(|e| bad(&e))?,
             payload: self.payload,
-            actor: UserId::parse(&self.actor).map_err(|e| bad(&e))?,
-            command_id: CommandId::parse(&self.command_id).map_err(|e| bad(&e))?,
-            recorded_at: DateTime::parse_from_rfc3339(&self.recorded_at)
+            actor: UserId::parse(self.actor).map_err(|e| bad(&e))?,
+            command_id: CommandId::parse(self.command_id).map_err(|e| bad(&e))?,
+            recorded_at: DateTime::parse_from_rfc3339(self.recorded_at)
                 .map_err(|e| bad(&e))?
                 .with_timezone(&Utc),
         })
     }
+}
+
+/// The event at `position` is corrupt: `error` says how.
+pub(super) fn corrupt_event(position: i64, error: impl Display) -> StoreError {
+    corrupt(format_args!("the event at position {position}"), error)
 }
 
 /// One row of `commands`: where a committed command's events landed. Also read from JSON
@@ -222,7 +263,7 @@ fn unsigned(value: i64) -> Option<u64> {
     u64::try_from(value).ok()
 }
 
-fn corrupt(what: impl Display, error: impl Display) -> StoreError {
+pub(super) fn corrupt(what: impl Display, error: impl Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {error}"))
 }
 
