@@ -1,7 +1,7 @@
 //! The top bar's right side: the signed-in person, their teams to switch between, and log
 //! out; or the ways in for someone signed out.
 
-use super::go_to;
+use super::go_to_when_done;
 use crate::api::{Account, LogOut, TeamSummary, current_account};
 use leptos::prelude::*;
 
@@ -44,11 +44,7 @@ fn SignedIn(account: Account) -> impl IntoView {
 #[island]
 fn LogOutForm() -> impl IntoView {
     let log_out = ServerAction::<LogOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = log_out.value().get() {
-            go_to("/login");
-        }
-    });
+    go_to_when_done(log_out, |_| "/login".to_owned());
     view! {
         <ActionForm action=log_out attr:class="inline-form">
             <button type="submit" class="button">"Log out"</button>

@@ -14,7 +14,7 @@ pub use account_menu::AccountMenu;
 pub use live_indicator::LiveIndicator;
 pub use loaded::Loaded;
 pub use moment::Moment;
-pub use navigation::{go_to, local_path, site_origin};
+pub use navigation::{go_to_when_done, local_path, site_origin};
 pub use notice::{ActionNotice, ErrorNotice};
 pub use raw_text::raw_text;
 pub use status::StatusBadge;

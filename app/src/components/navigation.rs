@@ -2,8 +2,28 @@
 //! making or leaving a team. A full load, so that every part of the page (the top bar's team
 //! list included) is rendered again for the new state.
 
+use crate::api::AppError;
+use leptos::prelude::{Effect, Get, ServerAction};
+use server_fn::ServerFn;
+
+/// Once `action` succeeds, loads the page that `to` names for its answer (the new team, the
+/// page the person came for). A refused action stays on the page, where its error shows.
+pub fn go_to_when_done<S>(
+    action: ServerAction<S>,
+    to: impl Fn(&S::Output) -> String + Send + Sync + 'static,
+) where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(answer)) = action.value().get() {
+            go_to(&to(&answer));
+        }
+    });
+}
+
 /// Loads `path` as a new page. Does nothing on the server.
-pub fn go_to(path: &str) {
+fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]
     {
         if let Err(error) = leptos::prelude::window().location().set_href(path) {

@@ -3,7 +3,7 @@
 
 use crate::{
     api::{CreateTeam, TeamSummary, current_account},
-    components::{ActionNotice, fresh_command_id, go_to},
+    components::{ActionNotice, fresh_command_id, go_to_when_done},
     domain::TeamName,
 };
 use leptos::prelude::*;
@@ -77,11 +77,7 @@ fn TeamList(teams: Vec<TeamSummary>) -> impl IntoView {
 #[island]
 fn CreateTeamForm() -> impl IntoView {
     let create = ServerAction::<CreateTeam>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(receipt)) = create.value().get() {
-            go_to(&format!("/teams/{}", receipt.team_id));
-        }
-    });
+    go_to_when_done(create, |receipt| format!("/teams/{}", receipt.team_id));
     view! {
         <section class="card">
             <h2>"Make a team"</h2>

@@ -3,7 +3,7 @@
 
 use crate::{
     api::{AppError, JoinTeam, preview_invitation},
-    components::{ActionNotice, ErrorNotice, fresh_command_id, go_to},
+    components::{ActionNotice, ErrorNotice, fresh_command_id, go_to_when_done},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -55,11 +55,7 @@ fn SignInFirst(token: String) -> impl IntoView {
 #[island]
 fn JoinForm(team_name: String, token: String) -> impl IntoView {
     let join = ServerAction::<JoinTeam>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(receipt)) = join.value().get() {
-            go_to(&format!("/teams/{}", receipt.team_id));
-        }
-    });
+    go_to_when_done(join, |receipt| format!("/teams/{}", receipt.team_id));
     view! {
         <section class="card auth-card">
             <h1>{format!("Join {team_name}")}</h1>

@@ -2,7 +2,7 @@
 
 use crate::{
     api::{LogIn, current_account},
-    components::{ActionNotice, go_to, local_path},
+    components::{ActionNotice, go_to_when_done, local_path},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,11 +31,7 @@ pub fn LoginPage() -> impl IntoView {
 fn LoginForm(next: String) -> impl IntoView {
     let log_in = ServerAction::<LogIn>::new();
     let signup = format!("/signup?next={next}");
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = log_in.value().get() {
-            go_to(&next);
-        }
-    });
+    go_to_when_done(log_in, move |_| next.clone());
     view! {
         <section class="card auth-card">
             <h1>"Log in"</h1>

@@ -7,7 +7,9 @@ use crate::{
         AppError, CreateInvitation, InvitationStatus, InvitationView, LeaveTeam, MemberView,
         NewInvitation, RemoveMember, RevokeInvitation, TeamMembers, fetch_team_members,
     },
-    components::{ActionNotice, ErrorNotice, Loaded, Moment, fresh_command_id, go_to, site_origin},
+    components::{
+        ActionNotice, ErrorNotice, Loaded, Moment, fresh_command_id, go_to_when_done, site_origin,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -243,11 +245,7 @@ fn Invitation(
 #[component]
 fn LeaveForm(team_id: String) -> impl IntoView {
     let leave = ServerAction::<LeaveTeam>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = leave.value().get() {
-            go_to("/");
-        }
-    });
+    go_to_when_done(leave, |_| "/".to_owned());
     view! {
         <section class="card danger-zone">
             <h2>"Leave the team"</h2>

@@ -2,7 +2,7 @@
 
 use crate::{
     api::{SignUp, current_account},
-    components::{ActionNotice, go_to, local_path},
+    components::{ActionNotice, go_to_when_done, local_path},
     domain::{DisplayName, Password},
 };
 use leptos::prelude::*;
@@ -32,11 +32,7 @@ pub fn SignupPage() -> impl IntoView {
 fn SignupForm(next: String) -> impl IntoView {
     let sign_up = ServerAction::<SignUp>::new();
     let login = format!("/login?next={next}");
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = sign_up.value().get() {
-            go_to(&next);
-        }
-    });
+    go_to_when_done(sign_up, move |_| next.clone());
     view! {
         <section class="card auth-card">
             <h1>"Make an account"</h1>
