@@ -173,3 +173,75 @@ async fn an_answer_that_is_not_a_page_is_never_sniffed_and_sends_no_referrer_awa
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.headers()["referrer-policy"], "same-origin");
 }
+
+/// Each island's props as the browser reads them: the `data-props` attribute's value, its
+/// HTML escapes undone, parsed as JSON. Panics if an attribute is never closed.
+fn island_props(html: &str) -> Vec<serde_json::Value> {
+    html.split(" data-props=\"")
+        .skip(1)
+        .map(|rest| {
+            let end = rest.find('"').expect("a closed data-props attribute");
+            let text = rest[..end]
+                .replace("&quot;", "\"")
+                .replace("&#x27;", "'")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            serde_json::from_str(&text).expect("island props are JSON")
+        })
+        .collect()
+}
+
+/// Whether `text` is somewhere among the string values of `value`.
+fn holds_string(value: &serde_json::Value, text: &str) -> bool {
+    match value {
+        serde_json::Value::String(s) => s == text,
+        serde_json::Value::Array(items) => items.iter().any(|item| holds_string(item, text)),
+        serde_json::Value::Object(fields) => fields.values().any(|field| holds_string(field, text)),
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn user_text_in_island_props_stays_inside_its_attribute_and_reads_back_as_typed() {
+    let app = spawn_app().await;
+    let [team_page, members_page, todo_page] = pages_with_break_outs(&app).await;
+
+    for (path, texts) in [
+        (&team_page, &[TEAM, TITLE][..]),
+        (&members_page, &[TEAM][..]),
+        (&todo_page, &[TEAM, TITLE, DESCRIPTION, NOTES][..]),
+    ] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        let props = island_props(&html);
+        assert!(!props.is_empty(), "{path} has an island with props");
+        for text in texts {
+            assert!(
+                props.iter().any(|p| holds_string(p, text)),
+                "{path}: {text:?} is in its island's props as typed"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_next_path_that_would_break_out_of_the_log_in_form_island_stays_text() {
+    let app = spawn_app().await;
+    let next = "/\"><script>alert(5)</script>";
+    for page in ["/login", "/signup"] {
+        let url = app.url(&format!("{page}?next={}", urlencode(next)));
+        let html = reqwest::get(url).await.unwrap().text().await.unwrap();
+        assert!(
+            !html.contains("<script>alert(5)"),
+            "{page} holds an injected script"
+        );
+        let props = island_props(&html);
+        assert_eq!(props, [serde_json::json!({ "next": next })], "{page}");
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes().map(|byte| format!("%{byte:02X}")).collect()
+}
