@@ -10,6 +10,7 @@ use crate::{
     components::{
         ActionNotice, ErrorNotice, Loaded, Moment, fresh_command_id, go_to_when_done, site_origin,
     },
+    live::load_latest,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,14 +48,7 @@ fn LiveMembers(team: TeamMembers) -> impl IntoView {
         revoke.version().track();
         remove.version().track();
         if answered_before.is_some() {
-            let team_id = team_id.clone();
-            leptos::task::spawn_local(async move {
-                let fresh = fetch_team_members(team_id).await;
-                shown.try_update(|shown| match (&fresh, &*shown) {
-                    (Ok(fresh), Ok(old)) if fresh.position < old.position => {}
-                    _ => *shown = fresh,
-                });
-            });
+            load_latest(shown, fetch_team_members(team_id.clone()));
         }
     });
     move || match shown.get() {

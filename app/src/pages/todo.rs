@@ -4,7 +4,7 @@
 //! again whenever the todo's channel reports a change. A click's own change shows
 //! "Saving…" until the broadcast with its command id arrives.
 
-use crate::live::{Channel, Pending, on_todo, saving, track_commands, use_channel};
+use crate::live::{Channel, Pending, load_latest, on_todo, saving, track_commands, use_channel};
 use crate::{
     api::{
         AppError, TimelineEntry, TodoDetail, TodoView, TransitionTodo, UpdateTodo,
@@ -50,15 +50,9 @@ fn LiveTodo(detail: TodoDetail) -> impl IntoView {
     let shown = RwSignal::new(Ok::<_, AppError>(detail));
     let position =
         move || shown.with_untracked(|shown| shown.as_ref().map_or(Position::ZERO, |d| d.position));
-    // Loads the todo as of `after` at least; an answer older than the screen is dropped.
+    // Loads the todo as of `after` at least.
     let reload = move |after: Position| {
-        leptos::task::spawn_local(async move {
-            let fresh = fetch_todo_detail(id.to_string(), Some(after.get())).await;
-            shown.try_update(|shown| match (&fresh, &*shown) {
-                (Ok(fresh), Ok(old)) if fresh.position <= old.position => {}
-                _ => *shown = fresh,
-            });
-        });
+        load_latest(shown, fetch_todo_detail(id.to_string(), Some(after.get())));
     };
     use_channel(Channel::Todo(id), from, move |event| {
         pending.try_update(|pending| pending.confirmed(&event.command_id));
